@@ -1,0 +1,12 @@
+"""Settings for the test suite: the real settings, with jobs run inline and a fast password hasher."""
+
+import os
+import tempfile
+
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+
+from config.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production uses Argon2
+MEDIA_ROOT = tempfile.mkdtemp(prefix="skilleval-test-media-")
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

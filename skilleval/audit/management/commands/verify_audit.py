@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from skilleval.audit.models import AuditEntry
+from skilleval.audit.services import verify_chain
+
+REASONS = {
+    "missing": "row missing (deleted, or the chain head points past the last row)",
+    "link": "previous-hash link does not match the row before",
+    "content": "row content does not match its hash (edited)",
+}
+
+
+class Command(BaseCommand):
+    help = "Verify the hash chain of the audit trail; exit non-zero naming the first broken row."
+
+    def handle(self, *args, **options):
+        broken = verify_chain()
+        if broken is not None:
+            raise CommandError(f"audit chain broken at row #{broken.seq}: {REASONS[broken.reason]}")
+        count = AuditEntry.objects.count()
+        self.stdout.write(self.style.SUCCESS(f"audit chain intact: {count} rows"))

@@ -1,0 +1,96 @@
+"""The audit trail: append-only, each row chained to the one before by a SHA-256 hash (SECURITY.md).
+
+Actors and targets are stored by value, not by foreign key: the trail must outlive the rows it speaks of,
+and a foreign key's ON DELETE would have to update rows that may never be updated.
+"""
+
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")
+    DENIED = "denied", _("Denied")
+
+
+class AuditEntry(models.Model):
+    seq = models.BigIntegerField(_("sequence"), unique=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
+    actor_label = models.CharField(_("actor"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=32, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    target_type = models.CharField(_("object type"), max_length=80, blank=True)
+    target_id = models.CharField(_("object id"), max_length=64, blank=True)
+    target_label = models.CharField(_("object"), max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        # The database refuses UPDATE as well (triggers in migration 0002); this says so earlier.
+        if not self._state.adding:
+            raise PermissionError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit entries are append-only")
+
+    def compute_hash(self) -> str:
+        return chain_hash(self.prev_hash, self.canonical_fields())
+
+    def canonical_fields(self) -> dict:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor_label": self.actor_label,
+            "role": self.role,
+            "client_ip": self.client_ip,
+            "request_id": self.request_id,
+            "channel": self.channel,
+            "action": self.action,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "target_label": self.target_label,
+            "outcome": self.outcome,
+            "data": self.data,
+        }
+
+
+class AuditChainHead(models.Model):
+    """One row, locked while an entry is appended, so two writers never chain onto the same parent."""
+
+    seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def chain_hash(prev_hash: str, fields: dict) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(fields)).encode()).hexdigest()

@@ -1,0 +1,117 @@
+"""`record(...)`: the one call every service makes for a state change (SECURITY.md "Audit and integrity").
+
+It joins the caller's transaction, so if the audit write fails the change rolls back with it, and a change
+that rolls back leaves no audit row behind.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from skilleval.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry, Outcome
+from skilleval.core import context
+
+
+def record(
+    actor: Any,
+    action: str,
+    target: Any = None,
+    data: dict | None = None,
+    *,
+    outcome: str = Outcome.SUCCESS,
+) -> AuditEntry:
+    """Append one audit row. `actor` is a user or None (the system); `target` a model instance, a
+    `(type, id)` pair or None; `action` a namespaced code such as `catalog.item.retire`."""
+    ctx = context.current()
+    target_type, target_id, target_label = _describe_target(target)
+    # Round-trip through JSON now so the hash covers exactly what the database will give back.
+    payload = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=_now_utc_microseconds(),
+            actor_id=getattr(actor, "pk", None),
+            actor_label=_actor_label(actor),
+            role=_actor_roles(actor),
+            client_ip=ctx.client_ip if ctx else None,
+            request_id=ctx.request_id if ctx else "",
+            channel=ctx.channel if ctx else "system",
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            target_label=target_label[:200],
+            outcome=outcome,
+            data=payload,
+            prev_hash=head.last_hash,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save()
+        head.seq = entry.seq
+        head.last_hash = entry.hash
+        head.save(update_fields=["seq", "last_hash"])
+    return entry
+
+
+def _now_utc_microseconds() -> datetime:
+    return timezone.now().astimezone(UTC)
+
+
+def _describe_target(target: Any) -> tuple[str, str, str]:
+    if target is None:
+        return "", "", ""
+    if isinstance(target, tuple):
+        kind, pk = target
+        return str(kind), str(pk), ""
+    meta = target._meta
+    return f"{meta.app_label}.{meta.model_name}", str(target.pk), str(target)
+
+
+def _actor_label(actor: Any) -> str:
+    if actor is None:
+        return "system"
+    return getattr(actor, "get_username", lambda: str(actor))()
+
+
+def _actor_roles(actor: Any) -> str:
+    if actor is None or not getattr(actor, "pk", None):
+        return ""
+    names = sorted(actor.groups.values_list("name", flat=True))
+    if getattr(actor, "is_superuser", False):
+        names.insert(0, "superuser")
+    return ",".join(names)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+def verify_chain(*, batch_size: int = 5000) -> ChainBreak | None:
+    """Walk the chain in order; return the first break (the row, and why), or None if it is intact."""
+    prev_hash = GENESIS_HASH
+    expected_seq = 1
+    while True:
+        rows = list(AuditEntry.objects.filter(seq__gte=expected_seq).order_by("seq")[:batch_size])
+        if not rows:
+            break
+        for row in rows:
+            if row.seq != expected_seq:
+                return ChainBreak(expected_seq, "missing")
+            if row.prev_hash != prev_hash:
+                return ChainBreak(row.seq, "link")
+            if row.compute_hash() != row.hash:
+                return ChainBreak(row.seq, "content")
+            prev_hash = row.hash
+            expected_seq += 1
+    head = AuditChainHead.objects.get(pk=1)
+    if head.seq != expected_seq - 1 or head.last_hash != prev_hash:
+        # The newest rows were cut off, or the head was moved.
+        return ChainBreak(expected_seq, "missing")
+    return None

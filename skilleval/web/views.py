@@ -1,0 +1,67 @@
+"""Public pages (DOMAIN.md §1 "public"): home, catalog with fees, the monthly cycle, office and contacts."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from skilleval.catalog.queries import items_in_force
+from skilleval.jobs.models import JobProgress
+from skilleval.organization.models import EvaluationCycle
+
+
+@require_GET
+def home(request):
+    today = timezone.localdate()
+    cycle = EvaluationCycle.objects.filter(year=today.year, month=today.month).first()
+    return render(request, "web/home.html", {"items": items_in_force(today), "cycle": cycle, "today": today})
+
+
+@require_GET
+def catalog(request):
+    return render(request, "web/catalog.html", {"items": items_in_force(timezone.localdate())})
+
+
+@require_GET
+def cycles(request):
+    year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", year))
+    except ValueError:
+        pass
+    rows = EvaluationCycle.objects.filter(year=year).order_by("month")
+    years = EvaluationCycle.objects.order_by("year").values_list("year", flat=True).distinct()
+    return render(request, "web/cycles.html", {"cycles": rows, "year": year, "years": years})
+
+
+@require_GET
+def contact(request):
+    return render(request, "web/contact.html")
+
+
+@require_GET
+@staff_member_required
+def job_progress(request, pk: int):
+    job = get_object_or_404(JobProgress, pk=pk)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(
+            {"state": job.state, "done": job.done, "total": job.total, "percent": job.percent, "message": job.message},
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(request, "web/job_progress.html", {"job": job})
+
+
+@require_GET
+def health(request):
+    return JsonResponse({"status": "ok"})
+
+
+def server_error(request):
+    response = render(request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500)
+    return response
+
+
+def api_not_found(request):
+    # Unknown API paths answer in JSON too, not with the HTML 404 page.
+    return JsonResponse({"detail": "Not found."}, status=404)

@@ -1,0 +1,45 @@
+"""Shared fixtures: the loaded 2026 notice, named personas, and the PostgreSQL / Redis gates.
+
+Tests marked `postgres` need real row locks and run in the PostgreSQL pass of `make test`; tests marked
+`redis` need a Redis server. Outside CI they are skipped with the reason; in CI (`CI=true`) the Makefile
+fails when the services are missing, so nothing is skipped silently there.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+NOTICE_2026 = Path(__file__).resolve().parent.parent / "skilleval" / "seed" / "notice-2026.json"
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    on_postgres = connection.vendor == "postgresql"
+    has_redis = bool(os.environ.get("REDIS_URL"))
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: runs in the PostgreSQL pass of make test"))
+        if "redis" in item.keywords and not has_redis:
+            item.add_marker(pytest.mark.skip(reason="needs Redis (REDIS_URL): runs in the second pass of make test"))
+
+
+@pytest.fixture
+def notice_2026_data():
+    return json.loads(NOTICE_2026.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def notice_2026(db):
+    """The organization, policies, catalog and cycles of the 2026 notice, loaded as `make run` loads them."""
+    call_command("load_notice", str(NOTICE_2026), stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def admin_alice(db):
+    from skilleval.accounts.models import User
+
+    return User.objects.create_superuser(username="alice", password="Alice-pass-2026!")
