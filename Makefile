@@ -26,7 +26,7 @@ run: $(STAMP)
 
 # The web server and the job worker together; Ctrl-C stops both.
 serve:
-	@if [ "$$TASKS_BACKEND" = "rq" ]; then worker="$(PY) manage.py rqworker default"; \
+	@if [ "$$TASKS_BACKEND" = "rq" ]; then worker="$(PY) manage.py rqworker default --job-class django_tasks_rq.Job"; \
 	 else worker="$(PY) manage.py db_worker"; fi; \
 	 $$worker & wpid=$$!; trap 'kill $$wpid 2>/dev/null' EXIT INT TERM; \
 	 $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -

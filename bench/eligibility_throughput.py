@@ -7,8 +7,10 @@ pre-check need), and the decision rendered to the JSON contract in Chinese (what
 """
 
 import argparse
+import gc
 import os
 import random
+import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -22,6 +24,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=20260315)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,22 +34,39 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
     cases = make_cases(args.profiles, random.Random(args.seed))
+    # The generated profiles stay alive for the whole run, which a server never does; freezing them keeps
+    # the garbage collector from rescanning them on every collection.
+    gc.freeze()
 
-    started = time.perf_counter()
-    verdicts = [evaluate(profile, occupation, level, day) for profile, occupation, level, day in cases]
-    decided = time.perf_counter() - started
+    def decide() -> int:
+        return sum(
+            evaluate(profile, occupation, level, day).eligible for profile, occupation, level, day in cases
+        )
 
-    started = time.perf_counter()
-    for profile, occupation, level, day in cases:
-        evaluate(profile, occupation, level, day).to_dict()
-    rendered = time.perf_counter() - started
+    def decide_and_render() -> int:
+        return sum(
+            len(evaluate(profile, occupation, level, day).to_dict()["satisfied"])
+            for profile, occupation, level, day in cases
+        )
 
-    eligible = sum(verdict.eligible for verdict in verdicts)
-    rate = len(cases) / decided
-    print(f"profiles: {len(cases)} (seed {args.seed}), eligible: {eligible}")
-    print(f"evaluate: {rate:,.0f} profiles/s ({decided:.2f} s)")
-    print(f"evaluate + to_dict (zh-hans): {len(cases) / rendered:,.0f} profiles/s ({rendered:.2f} s)")
-    print(f"ratio vs target {TARGET}/s: {rate / TARGET:.2f}")
+    eligible = decide()
+    decided = median_rate(decide, len(cases), args.rounds)
+    rendered = median_rate(decide_and_render, len(cases), args.rounds)
+    print(
+        f"profiles: {len(cases)} (seed {args.seed}), eligible: {eligible}, one core, median of {args.rounds}"
+    )
+    print(f"evaluate: {decided:,.0f} profiles/s")
+    print(f"evaluate + to_dict (zh-hans): {rendered:,.0f} profiles/s")
+    print(f"ratio vs target {TARGET}/s: {decided / TARGET:.2f}")
+
+
+def median_rate(run, count: int, rounds: int) -> float:
+    rates = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        run()
+        rates.append(count / (time.perf_counter() - started))
+    return statistics.median(rates)
 
 
 def make_cases(count: int, rng: random.Random) -> list:
@@ -98,7 +118,7 @@ def make_cases(count: int, rng: random.Random) -> list:
         ),
     ]
     codes = ["4-04-05-05", "4-04-04-02", "4-04-05-01", "4-04-05-02", "4-04-04-01", "2-02-10-03", "6-31-01-03"]
-    majors = [*computing, *security, "机械设计制造及其自动化", "会计学", None]
+    majors = [*sorted(computing | security), "机械设计制造及其自动化", "会计学", None]
     kinds = list(SchoolKind)
     programs = [None, None, None, *Program]
     grades = list(TitleGrade)
@@ -132,7 +152,10 @@ def make_cases(count: int, rng: random.Random) -> list:
             work.append(WorkPeriod(occupation=rng.choice(codes), related=flag(), start=start, end=end))
         certificates = tuple(
             Certificate(
-                occupation=rng.choice(codes), related=flag(), level=rng.randint(1, 5), issued_on=day(adult, REFERENCE_DATE)
+                occupation=rng.choice(codes),
+                related=flag(),
+                level=rng.randint(1, 5),
+                issued_on=day(adult, REFERENCE_DATE),
             )
             for _ in range(rng.choice((0, 0, 1, 1, 2, 3)))
         )

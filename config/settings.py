@@ -7,8 +7,6 @@ messages. DATABASE_URL switches to PostgreSQL; TASKS_BACKEND=rq with REDIS_URL m
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
-
 from config.env import env_bool, env_int, env_list, env_str, persistent_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,10 +41,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "skilleval.web.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "skilleval.web.middleware.AuditActorMiddleware",
+    "skilleval.web.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -102,14 +102,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background jobs (Django Tasks API) -----------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 TASKS_BACKEND = env_str("TASKS_BACKEND", "db")
 if TASKS_BACKEND == "rq":
     if not REDIS_URL:
         from config.env import ConfigError
 
         raise ConfigError("TASKS_BACKEND=rq needs REDIS_URL")
-    INSTALLED_APPS += ["django_tasks_rq", "django_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    INSTALLED_APPS += ["django_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 elif TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -182,4 +182,3 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-SKILLEVAL_ADMIN_TITLE = _("skilleval administration")

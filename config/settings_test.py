@@ -5,7 +5,7 @@ import tempfile
 
 os.environ.setdefault("TASKS_BACKEND", "immediate")
 
-from config.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production uses Argon2
 MEDIA_ROOT = tempfile.mkdtemp(prefix="skilleval-test-media-")

@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 
 from skilleval.web import views
 from skilleval.web.api import api
@@ -21,5 +22,9 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+admin.site.site_header = _("Vocational skill evaluation — administration")
+admin.site.site_title = _("skilleval administration")
+admin.site.index_title = _("Work areas")
 
 handler500 = "skilleval.web.views.server_error"

@@ -22,9 +22,13 @@ def pytest_collection_modifyitems(config, items):
     has_redis = bool(os.environ.get("REDIS_URL"))
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
-            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: runs in the PostgreSQL pass of make test"))
+            item.add_marker(
+                pytest.mark.skip(reason="needs PostgreSQL: runs in the PostgreSQL pass of make test")
+            )
         if "redis" in item.keywords and not has_redis:
-            item.add_marker(pytest.mark.skip(reason="needs Redis (REDIS_URL): runs in the second pass of make test"))
+            item.add_marker(
+                pytest.mark.skip(reason="needs Redis (REDIS_URL): runs in the second pass of make test")
+            )
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,6 +47,12 @@ class User(AbstractUser):
                 name="user_email_unique_ci",
             )
         ]
+
+    def set_password(self, raw_password):
+        # Any new password ends the one-time password's reign and restarts the 90-day clock.
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+        self.must_change_password = False
 
     def has_role(self, role: str) -> bool:
         return self.groups.filter(name=role).exists()

@@ -4,7 +4,6 @@ import secrets
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from skilleval.accounts.models import Institution, User
@@ -75,8 +74,7 @@ def ensure_first_admin(*, username: str = "admin") -> str | None:
     with transaction.atomic():
         user = User.objects.create_superuser(username=username, email="", password=password)
         user.must_change_password = True
-        user.password_changed_at = timezone.now()
-        user.save(update_fields=["must_change_password", "password_changed_at"])
+        user.save(update_fields=["must_change_password"])
         user.groups.add(Group.objects.get(name=Role.SYSTEM_ADMIN))
         record(None, "accounts.admin.bootstrap", user, {"role": Role.SYSTEM_ADMIN.value})
     return password

@@ -12,7 +12,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         action = "change" if change else "add"
-        record(request.user, f"{self._action_prefix()}.admin_{action}", obj, {"fields": sorted(form.changed_data)})
+        record(
+            request.user,
+            f"{self._action_prefix()}.admin_{action}",
+            obj,
+            {"fields": sorted(form.changed_data)},
+        )
 
     def delete_model(self, request, obj):
         target = (f"{obj._meta.app_label}.{obj._meta.model_name}", obj.pk)
@@ -40,7 +45,17 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("seq", "at", "actor_label", "role", "action", "target_type", "target_id", "outcome", "client_ip")
+    list_display = (
+        "seq",
+        "at",
+        "actor_label",
+        "role",
+        "action",
+        "target_type",
+        "target_id",
+        "outcome",
+        "client_ip",
+    )
     list_filter = ("outcome", "channel", "action")
     search_fields = ("action", "actor_label", "target_id", "request_id")
     date_hierarchy = "at"

@@ -87,6 +87,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("audit chain head")
 
+    def __str__(self):
+        return f"#{self.seq} {self.last_hash[:12]}"
+
 
 def canonical_json(value) -> str:
     return json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -105,7 +105,9 @@ class RelatedOccupation(models.Model):
     class Meta:
         verbose_name = _("related occupation")
         verbose_name_plural = _("related occupations")
-        constraints = [models.UniqueConstraint(fields=["occupation", "code"], name="related_occupation_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["occupation", "code"], name="related_occupation_unique")
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -132,7 +134,9 @@ class CatalogItemQuerySet(models.QuerySet):
 class CatalogItem(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="items")
     occupation = models.ForeignKey(Occupation, on_delete=models.PROTECT, related_name="items")
-    work_type = models.ForeignKey(WorkType, null=True, blank=True, on_delete=models.PROTECT, related_name="items")
+    work_type = models.ForeignKey(
+        WorkType, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     effective_from = models.DateField(_("effective from"))
     retired_on = models.DateField(_("retired on"), null=True, blank=True)
@@ -189,7 +193,9 @@ class ItemSubject(models.Model):
     candidates_per_staff = models.PositiveSmallIntegerField(
         _("candidates per invigilator/examiner"), validators=[MinValueValidator(1)]
     )
-    min_staff = models.PositiveSmallIntegerField(_("minimum staff per room"), validators=[MinValueValidator(1)])
+    min_staff = models.PositiveSmallIntegerField(
+        _("minimum staff per room"), validators=[MinValueValidator(1)]
+    )
     odd_staff = models.BooleanField(_("odd number of examiners"), default=False)
     verify_note = models.CharField(_("to verify"), max_length=300, blank=True)
 

@@ -56,9 +56,9 @@ def items_in_force(on: date) -> list[ItemRow]:
                 occupation_code=item.occupation.code,
                 occupation=occupation,
                 work_type=work_type,
-                name=f"{occupation} ({work_type})" if english and work_type else (
-                    f"{occupation}（{work_type}）" if work_type else occupation
-                ),
+                name=f"{occupation} ({work_type})"
+                if english and work_type
+                else (f"{occupation}（{work_type}）" if work_type else occupation),
                 level=item.level,
                 level_label=str(Level(item.level).label),
                 subjects=[SubjectRow(s.kind, str(SubjectKind(s.kind).label), s.fee) for s in subjects],

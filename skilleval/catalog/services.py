@@ -22,7 +22,7 @@ OCCUPATION_FIELDS = ("name", "name_en", "min_education", "marking_or_workpiece",
 
 
 def load_notice_catalog(data: dict, *, by) -> Notice:
-    """Load a notice's catalog (the `notice`, `occupations`, `subject_defaults`, `items` parts of a seed file).
+    """Load a notice's catalog: the `notice`, `occupations`, `subject_defaults` and `items` of a seed file.
 
     Idempotent: loading the same notice again changes nothing. A new notice retires the items of the notices
     before it on its effective date; their rows and fees stay for the applications made under them.
@@ -34,7 +34,10 @@ def load_notice_catalog(data: dict, *, by) -> Notice:
         return existing
     with transaction.atomic():
         notice = Notice.objects.create(
-            year=spec["year"], title=spec["title"], reference=spec.get("reference", ""), effective_from=effective_from
+            year=spec["year"],
+            title=spec["title"],
+            reference=spec.get("reference", ""),
+            effective_from=effective_from,
         )
         occupations = {o["code"]: _upsert_occupation(o) for o in data["occupations"]}
         retired = (
@@ -75,7 +78,11 @@ def _create_item(notice, occupations, spec, defaults, effective_from) -> Catalog
     if spec.get("work_type"):
         work_type = WorkType.objects.get(occupation=occupation, name=spec["work_type"])
     item = CatalogItem.objects.create(
-        notice=notice, occupation=occupation, work_type=work_type, level=spec["level"], effective_from=effective_from
+        notice=notice,
+        occupation=occupation,
+        work_type=work_type,
+        level=spec["level"],
+        effective_from=effective_from,
     )
     ItemSubject.objects.bulk_create(
         ItemSubject(
@@ -99,7 +106,9 @@ def retire_item(item: CatalogItem, *, on: date, by) -> CatalogItem:
     if item.retired_on is not None:
         raise DomainError(_("This item is retired already."), code="already_retired")
     if on <= item.effective_from:
-        raise DomainError(_("An item can only be retired after it took effect."), code="retire_before_effective")
+        raise DomainError(
+            _("An item can only be retired after it took effect."), code="retire_before_effective"
+        )
     with transaction.atomic():
         item.retired_on = on
         item.save(update_fields=["retired_on"])

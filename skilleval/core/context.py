@@ -18,7 +18,9 @@ class RequestContext:
     channel: str = "web"  # web | api | job | command
 
 
-_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("skilleval_ctx", default=None)
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "skilleval_ctx", default=None
+)
 
 
 def current() -> RequestContext | None:

@@ -6,6 +6,7 @@ worker never looks for a row that is not there yet.
 
 from django.utils.translation import gettext as _
 
+from skilleval.core.errors import DomainError
 from skilleval.jobs.models import JobProgress
 
 
@@ -25,9 +26,11 @@ def start_job(task, *args, label: str, by=None, **kwargs) -> JobProgress:
 
 
 class Progress:
-    """Used inside a task: `progress = Progress(context, total=n, label=...)`, then `progress.advance()`.
+    """Used inside a task: `with Progress(context, total=n, label=...) as progress: progress.advance()`.
 
-    Writes are throttled to about one per percent, so a job over 100,000 rows costs ~100 updates.
+    Leaving the block finishes the bar, or marks it failed with a message people can read (a rule's own
+    message; otherwise only the kind of error, since an exception text may hold personal data). Writes are
+    throttled to about one per percent, so a job over 100,000 rows costs ~100 updates.
     """
 
     def __init__(self, context, *, total: int, label: str):
@@ -41,6 +44,17 @@ class Progress:
             defaults={"label": label, "total": total, "done": 0, "state": JobProgress.State.RUNNING},
         )
 
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc is None:
+            self.finish()
+        elif isinstance(exc, DomainError | LookupError):
+            self.fail(str(exc))
+        else:
+            self.fail(_("Failed: %s") % exc_type.__name__)
+
     def advance(self, n: int = 1, *, message: str = "") -> None:
         self.done += n
         if self.done >= self._next_write or message:
@@ -48,9 +62,11 @@ class Progress:
             JobProgress.objects.filter(task_id=self.task_id).update(done=self.done, message=message[:300])
 
     def finish(self, message: str = "") -> None:
-        JobProgress.objects.filter(task_id=self.task_id).update(
+        JobProgress.objects.filter(task_id=self.task_id).exclude(state=JobProgress.State.DONE).update(
             done=self.total, state=JobProgress.State.DONE, message=message[:300] or _("Finished")
         )
 
     def fail(self, message: str) -> None:
-        JobProgress.objects.filter(task_id=self.task_id).update(state=JobProgress.State.FAILED, message=message[:300])
+        JobProgress.objects.filter(task_id=self.task_id).update(
+            state=JobProgress.State.FAILED, message=message[:300]
+        )

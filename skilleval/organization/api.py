@@ -27,6 +27,8 @@ def cycles(request, year: int | None = Query(None, ge=2000, le=2100)):
         raise HttpError(404, _("No evaluation cycle is published for %(year)s.") % {"year": year})
     english = translation.get_language() == "en"
     return [
-        CycleOut(year=c.year, month=c.month, evaluate_by=c.evaluate_by, note=(c.note_en if english else c.note))
+        CycleOut(
+            year=c.year, month=c.month, evaluate_by=c.evaluate_by, note=(c.note_en if english else c.note)
+        )
         for c in rows
     ]

@@ -47,7 +47,12 @@ def set_policy(key: str, value, *, effective_from: date, by, description: str = 
             by,
             "organization.policy.set",
             row,
-            {"key": key, "value": value, "effective_from": effective_from, "previous": None if created else old},
+            {
+                "key": key,
+                "value": value,
+                "effective_from": effective_from,
+                "previous": None if created else old,
+            },
         )
     return row
 
@@ -83,8 +88,12 @@ def generate_cycles(year: int, *, by) -> list[EvaluationCycle]:
             if was_created:
                 created.append(row)
         if created:
-            record(by, "organization.cycles.generate", ("organization.evaluationcycle", year), {"year": year,
-                   "months": [c.month for c in created]})
+            record(
+                by,
+                "organization.cycles.generate",
+                ("organization.evaluationcycle", year),
+                {"year": year, "months": [c.month for c in created]},
+            )
     return created
 
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from skilleval.catalog.api import router as catalog_router
 from skilleval.core.errors import DomainError
@@ -16,7 +17,13 @@ from skilleval.organization.api import router as cycles_router
 
 logger = logging.getLogger(__name__)
 
+class Utf8JSONRenderer(JSONRenderer):
+    # Chinese as Chinese, not \uXXXX escapes (BASELINES.md "HTTP").
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Utf8JSONRenderer(),
     title="skilleval API",
     version="1",
     description="社会化职业技能评价 — catalog, calendar, eligibility, applications. Errors are JSON with a "
@@ -30,25 +37,64 @@ api.add_router("", cycles_router)
 
 
 def field_errors(errors: list[dict]) -> dict[str, list[str]]:
-    """Pydantic's error list → {"year": ["…"]}, naming the field by its last location part."""
+    """Pydantic's error list → {"year": ["…"]}, keyed by the field's path, in the request's language."""
     out: dict[str, list[str]] = {}
     for err in errors:
         loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "body", "path", "payload")]
-        out.setdefault(".".join(loc) or "__all__", []).append(err.get("msg", _("Invalid value.")))
+        out.setdefault(".".join(loc) or "__all__", []).append(_error_message(err))
     return out
+
+
+def _error_message(err: dict) -> str:
+    # Pydantic speaks English only; the common cases get a translated sentence, the rest its own text.
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    messages = {
+        "missing": lambda: _("This field is required."),
+        "int_parsing": lambda: _("Enter a whole number."),
+        "int_type": lambda: _("Enter a whole number."),
+        "float_parsing": lambda: _("Enter a number."),
+        "bool_parsing": lambda: _("Enter true or false."),
+        "bool_type": lambda: _("Enter true or false."),
+        "string_type": lambda: _("Enter text."),
+        "date_from_datetime_parsing": lambda: _("Enter a real date as YYYY-MM-DD."),
+        "date_parsing": lambda: _("Enter a real date as YYYY-MM-DD."),
+        "date_type": lambda: _("Enter a real date as YYYY-MM-DD."),
+        "greater_than_equal": lambda: _("Must be at least %(limit)s.") % {"limit": ctx.get("ge")},
+        "greater_than": lambda: _("Must be more than %(limit)s.") % {"limit": ctx.get("gt")},
+        "less_than_equal": lambda: _("Must be at most %(limit)s.") % {"limit": ctx.get("le")},
+        "less_than": lambda: _("Must be less than %(limit)s.") % {"limit": ctx.get("lt")},
+        "string_too_long": lambda: _("At most %(limit)s characters.") % {"limit": ctx.get("max_length")},
+        "string_too_short": lambda: _("At least %(limit)s characters.") % {"limit": ctx.get("min_length")},
+        "enum": lambda: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")},
+        "literal_error": lambda: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")},
+        "json_invalid": lambda: _("The body is not valid JSON."),
+        "model_attributes_type": lambda: _("Expected an object."),
+        "list_type": lambda: _("Expected a list."),
+        "extra_forbidden": lambda: _("This field is not allowed."),
+    }
+    if kind in messages:
+        return messages[kind]()
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    return err.get("msg") or _("Invalid value.")
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     return api.create_response(
-        request, {"detail": _("The request has invalid fields."), "errors": field_errors(exc.errors)}, status=422
+        request,
+        {"detail": _("The request has invalid fields."), "errors": field_errors(exc.errors)},
+        status=422,
     )
 
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
     errors = {exc.field or "__all__": [exc.message]}
-    return api.create_response(request, {"detail": exc.message, "code": exc.code, "errors": errors}, status=400)
+    return api.create_response(
+        request, {"detail": exc.message, "code": exc.code, "errors": errors}, status=400
+    )
 
 
 @api.exception_handler(HttpError)
@@ -72,6 +118,9 @@ def on_unexpected(request, exc):
     request_id = getattr(request, "request_id", "")
     return api.create_response(
         request,
-        {"detail": _("An internal error occurred. Quote this request id: %s") % request_id, "request_id": request_id},
+        {
+            "detail": _("An internal error occurred. Quote this request id: %s") % request_id,
+            "request_id": request_id,
+        },
         status=500,
     )

@@ -1,5 +1,7 @@
 """Public pages (DOMAIN.md §1 "public"): home, catalog with fees, the monthly cycle, office and contacts."""
 
+from contextlib import suppress
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -26,10 +28,8 @@ def catalog(request):
 @require_GET
 def cycles(request):
     year = timezone.localdate().year
-    try:
+    with suppress(ValueError):
         year = int(request.GET.get("year", year))
-    except ValueError:
-        pass
     rows = EvaluationCycle.objects.filter(year=year).order_by("month")
     years = EvaluationCycle.objects.order_by("year").values_list("year", flat=True).distinct()
     return render(request, "web/cycles.html", {"cycles": rows, "year": year, "years": years})
@@ -46,7 +46,13 @@ def job_progress(request, pk: int):
     job = get_object_or_404(JobProgress, pk=pk)
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse(
-            {"state": job.state, "done": job.done, "total": job.total, "percent": job.percent, "message": job.message},
+            {
+                "state": job.state,
+                "done": job.done,
+                "total": job.total,
+                "percent": job.percent,
+                "message": job.message,
+            },
             json_dumps_params={"ensure_ascii": False},
         )
     return render(request, "web/job_progress.html", {"job": job})

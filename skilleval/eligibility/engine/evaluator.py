@@ -28,6 +28,7 @@ from .spec import (
 from .verdict import ConditionResult, GateResult, Verdict
 
 LEVELS = (5, 4, 3, 2, 1)
+_OPEN_END = date.max.toordinal()
 
 
 def evaluate(
@@ -95,31 +96,41 @@ class _Facts:
         self.per_year = edition.days_per_year
         self.min_age = edition.min_age
         self._work: list[tuple[int, int]] | None = None
-        self.horizon: float | None = None
+        self._horizon: int | None = None
         self._certificates: list | None = None
 
     @property
     def work(self) -> list[tuple[int, int]]:
-        """Related work merged and cut at the reference date; sets ``horizon``, the last day it continues to."""
+        """Related work, merged and cut at the reference date."""
         if self._work is None:
-            today = self.today
-            spans = []
-            horizon = None
-            for period in self.profile.work:
-                related = period.related
-                if related is None:
-                    related = self.occupation.is_related_occupation(period.occupation)
-                first = period.start.toordinal()
-                if not related or first > today:
-                    continue
-                last = today + 1_000_000 if period.end is None else period.end.toordinal()
-                if last > today:
-                    horizon = last if horizon is None else max(horizon, last)
-                    last = today
-                spans.append((first, last))
-            self._work = merge(spans)
-            self.horizon = horizon
+            self._merge_work()
         return self._work
+
+    @property
+    def horizon(self) -> int | None:
+        """The last day related work goes on to after the reference date; None when none goes on."""
+        if self._work is None:
+            self._merge_work()
+        return self._horizon
+
+    def _merge_work(self) -> None:
+        today = self.today
+        spans = []
+        horizon = None
+        for period in self.profile.work:
+            related = period.related
+            if related is None:
+                related = self.occupation.is_related_occupation(period.occupation)
+            first = period.start.toordinal()
+            if not related or first > today:  # work not yet begun is no "current pace"
+                continue
+            last = _OPEN_END if period.end is None else period.end.toordinal()
+            if last > today:
+                horizon = last if horizon is None else max(horizon, last)
+                last = today
+            spans.append((first, last))
+        self._work = merge(spans)
+        self._horizon = horizon
 
     @property
     def certificates(self) -> list:
@@ -144,7 +155,7 @@ class _Facts:
         return education.graduated_on is not None and education.graduated_on <= self.reference_date
 
 
-# --- gates ------------------------------------------------------------------------------------------------
+# --- gates ----------------------------------------------------------------------------------------
 
 
 def _age_gate(facts: _Facts) -> GateResult:
@@ -191,7 +202,7 @@ def _ban_gate(facts: _Facts) -> GateResult:
     return GateResult("BAN", True, Reason("BAN", True, (message,)))
 
 
-# --- conditions -------------------------------------------------------------------------------------------
+# --- conditions -----------------------------------------------------------------------------------
 
 
 def _condition(facts: _Facts, spec: ConditionSpec) -> ConditionResult:
@@ -241,7 +252,9 @@ def _best_certificate(facts: _Facts, requirement: HoldsCertificate, parts: list)
             if facts.certificate_related(certificate):
                 return certificate
             unrelated = True
-    parts.append(Message(Msg.CERT_UNRELATED if unrelated else Msg.CERT_MISSING, {"need": Lvl(requirement.level)}))
+    parts.append(
+        Message(Msg.CERT_UNRELATED if unrelated else Msg.CERT_MISSING, {"need": Lvl(requirement.level)})
+    )
     return None
 
 
@@ -280,7 +293,9 @@ def _best_title(facts: _Facts, requirement: HoldsTitle, parts: list):
         elif best is None or title.obtained_on < best.obtained_on:
             best = title
     if best is None:
-        code = Msg.TITLE_UNCONFIRMED if unconfirmed else Msg.TITLE_UNMATCHED if unmatched else Msg.TITLE_MISSING
+        code = (
+            Msg.TITLE_UNCONFIRMED if unconfirmed else Msg.TITLE_UNMATCHED if unmatched else Msg.TITLE_MISSING
+        )
         parts.append(Message(code, {"need": requirement.grade}))
     return best
 
@@ -344,7 +359,10 @@ def _schooling(facts: _Facts, requirement: Schooling, parts: list) -> tuple[bool
                 parts.append(Message(Msg.SCHOOL_GRADUATED, {"school": school, "date": record.graduated_on}))
             else:
                 parts.append(
-                    Message(Msg.SCHOOL_GRADUATING if record.graduating else Msg.SCHOOL_ENROLLED, {"school": school})
+                    Message(
+                        Msg.SCHOOL_GRADUATING if record.graduating else Msg.SCHOOL_ENROLLED,
+                        {"school": school},
+                    )
                 )
             return True, None
         if closest is None or len(failures) < len(closest):
@@ -353,7 +371,9 @@ def _schooling(facts: _Facts, requirement: Schooling, parts: list) -> tuple[bool
         parts.extend(closest)
     elif requirement.programs:
         parts.append(
-            Message(Msg.SCHOOL_PROGRAM_MISSING, {"kinds": requirement.kinds, "programs": requirement.programs})
+            Message(
+                Msg.SCHOOL_PROGRAM_MISSING, {"kinds": requirement.kinds, "programs": requirement.programs}
+            )
         )
     else:
         parts.append(Message(Msg.SCHOOL_MISSING, {"kinds": requirement.kinds}))

@@ -88,9 +88,14 @@ class Message:
     params: dict
 
     def render(self, lang: str) -> str:
-        words = _WORDS[lang]
-        params = {name: _format(value, words) for name, value in self.params.items()}
-        return words.templates[self.code].format(**params)
+        return self._text(_WORDS[check_language(lang)])
+
+    def _text(self, words: "_Words") -> str:
+        if not self.params:
+            return words.templates[self.code]
+        return words.templates[self.code].format(
+            **{name: _FORMATTERS[type(value)](value, words) for name, value in self.params.items()}
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +108,10 @@ class Reason:
     met_from: date | None = None
 
     def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
-        lang = check_language(lang)
-        templates = _WORDS[lang].templates
+        words = _WORDS.get(lang) or _WORDS[check_language(lang)]
+        templates = words.templates
         text = templates[Msg.HOLDS if self.met else Msg.FAILS].format(id=self.subject)
-        text += templates[Msg.SEP].join(part.render(lang) for part in self.parts) + templates[Msg.END]
+        text += templates[Msg.SEP].join([part._text(words) for part in self.parts]) + templates[Msg.END]
         if self.met_from is not None:
             text += templates[Msg.MET_FROM].format(date=self.met_from.isoformat())
         return text
@@ -122,7 +127,7 @@ def check_language(lang: str) -> str:
 
 class _Words(NamedTuple):
     templates: dict[Msg, str]
-    labels: dict[Enum, str]
+    labels: dict[object, str]  # enum members, and (school kind, programme) pairs
     levels: dict[int, str]
     list_sep: str
     list_last: str
@@ -130,27 +135,38 @@ class _Words(NamedTuple):
     span: object  # (years, days) -> str
 
 
-def _format(value, words: _Words) -> str:
-    if value is None:
-        return words.not_given
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Span):
-        years, days = divmod(value.days, value.per_year)
-        return words.span(years, days)
-    if isinstance(value, Lvl):
-        return words.levels[value]
-    if isinstance(value, School):
-        kind = words.labels[value.kind]
-        return kind if value.program is None else words.labels[(value.kind, value.program)]
-    if isinstance(value, Enum):
-        return words.labels[value]
-    if isinstance(value, tuple):
-        items = [_format(item, words) for item in value]
-        if len(items) < 2:
-            return "".join(items)
-        return words.list_sep.join(items[:-1]) + words.list_last + items[-1]
-    return str(value)
+def _format_span(value: Span, words: _Words) -> str:
+    years, days = divmod(value.days, value.per_year)
+    return words.span(years, days)
+
+
+def _format_school(value: School, words: _Words) -> str:
+    return words.labels[value.kind if value.program is None else (value.kind, value.program)]
+
+
+def _format_list(value: tuple, words: _Words) -> str:
+    items = [_FORMATTERS[type(item)](item, words) for item in value]
+    if len(items) < 2:
+        return "".join(items)
+    return words.list_sep.join(items[:-1]) + words.list_last + items[-1]
+
+
+def _format_label(value: Enum, words: _Words) -> str:
+    return words.labels[value]
+
+
+# Parameters are formatted by their exact type; a type missing here is a bug the catalog test catches.
+_FORMATTERS = {
+    type(None): lambda value, words: words.not_given,
+    str: lambda value, words: value,
+    int: lambda value, words: str(value),
+    date: lambda value, words: value.isoformat(),
+    Lvl: lambda value, words: words.levels[value],
+    Span: _format_span,
+    School: _format_school,
+    tuple: _format_list,
+    **dict.fromkeys((SchoolKind, Program, TitleGrade, EducationLevel), _format_label),
+}
 
 
 def _zh_span(years: int, days: int) -> str:
@@ -248,7 +264,11 @@ _ZH = _Words(
     labels={
         **_ZH_KINDS,
         **_ZH_PROGRAMS,
-        **{(kind, program): _ZH_KINDS[kind] + text for kind in SchoolKind for program, text in _ZH_PROGRAMS.items()},
+        **{
+            (kind, program): _ZH_KINDS[kind] + text
+            for kind in SchoolKind
+            for program, text in _ZH_PROGRAMS.items()
+        },
         TitleGrade.JUNIOR: "初级",
         TitleGrade.INTERMEDIATE: "中级",
         TitleGrade.SENIOR: "高级",
@@ -303,7 +323,9 @@ _EN = _Words(
             "your professional title of {need} grade or higher is not yet confirmed as matching the "
             "specialty; a reviewer must confirm it"
         ),
-        Msg.WORK_TOTAL_OK: "{have} of work in this or a related occupation in total, at least the {need} required",
+        Msg.WORK_TOTAL_OK: (
+            "{have} of work in this or a related occupation in total, at least the {need} required"
+        ),
         Msg.WORK_TOTAL_SHORT: "{have} of work in this or a related occupation in total; {need} needed",
         Msg.WORK_AFTER_CERT_OK: (
             "{have} of work in this or a related occupation since your {level} certificate of {date}, "
@@ -328,7 +350,9 @@ _EN = _Words(
         Msg.SCHOOL_ENROLLED: "student at a {school}",
         Msg.SCHOOL_NOT_GRADUATING: "not yet graduated from the {school}, nor in the final year",
         Msg.SCHOOL_NOT_GRADUATED: "not yet graduated from the {school}; this condition is for graduates",
-        Msg.SCHOOL_NOT_STUDENT: "graduated from the {school} on {date}; this condition is for current students",
+        Msg.SCHOOL_NOT_STUDENT: (
+            "graduated from the {school} on {date}; this condition is for current students"
+        ),
         Msg.SCHOOL_UNRELATED: "the major at the {school} ({major}) is not this or a related major",
         Msg.SCHOOL_NOT_EVALUATED: "the {school} is not confirmed as evaluated (经评估论证)",
     },
@@ -346,7 +370,9 @@ _EN = _Words(
         EducationLevel.NONE: "none recorded",
         EducationLevel.PRIMARY: "primary school",
         EducationLevel.JUNIOR_MIDDLE: "junior middle school",
-        EducationLevel.SENIOR_HIGH: "senior high school level (general, secondary vocational or technical school)",
+        EducationLevel.SENIOR_HIGH: (
+            "senior high school level (general, secondary vocational or technical school)"
+        ),
         EducationLevel.POST_SECONDARY: (
             "post-secondary level (higher vocational college, senior technical school or technician college)"
         ),

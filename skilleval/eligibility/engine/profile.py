@@ -137,7 +137,7 @@ class Profile:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OccupationFacts:
-    """What the catalog says about the occupation asked for. The occupation itself always counts as related."""
+    """What the catalog says about the occupation asked for; the occupation itself counts as related."""
 
     code: str
     work_type: str | None = None

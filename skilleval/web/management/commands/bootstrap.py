@@ -7,7 +7,9 @@ from skilleval.workdays.services import load_package_calendar
 
 
 class Command(BaseCommand):
-    help = "First start (and every start after it): load the 2026 notice and the official calendar, create the "
+    help = (
+        "First start (and every start after it): load the 2026 notice and the official calendar, create the "
+    )
     "role groups and the first administrator. Running it again changes nothing that exists."
 
     def handle(self, *args, **options):

@@ -25,4 +25,6 @@ class Command(BaseCommand):
             load_notice_rules(data, by=None)
             notice = load_notice_catalog(data, by=None)
             created = generate_cycles(notice.year, by=None)
-        self.stdout.write(f"notice {notice.year}: {notice.items.count()} items; {len(created)} cycles created")
+        self.stdout.write(
+            f"notice {notice.year}: {notice.items.count()} items; {len(created)} cycles created"
+        )
