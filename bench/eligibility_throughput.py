@@ -8,7 +8,6 @@ pre-check need), and the decision rendered to the JSON contract in Chinese (what
 
 import argparse
 import gc
-import os
 import random
 import statistics
 import sys
@@ -29,9 +28,6 @@ def main() -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from skilleval.eligibility.engine import evaluate
-
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
     cases = make_cases(args.profiles, random.Random(args.seed))
     # The generated profiles stay alive for the whole run, which a server never does; freezing them keeps
