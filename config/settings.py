@@ -7,6 +7,7 @@ messages. DATABASE_URL switches to PostgreSQL; TASKS_BACKEND=rq with REDIS_URL m
 from pathlib import Path
 
 import dj_database_url
+
 from config.env import env_bool, env_int, env_list, env_str, persistent_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,9 +28,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "skilleval.audit",
+    "skilleval.privacy",
     "skilleval.accounts",
     "skilleval.organization",
     "skilleval.catalog",
+    "skilleval.people",
     "skilleval.workdays",
     "skilleval.jobs",
     "skilleval.web",
@@ -163,6 +166,11 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 
+# --- Personal data: field keys live apart from SECRET_KEY and the database (skilleval/privacy/keys.py) ------
+FIELD_KEYS_JSON = env_str("SKILLEVAL_FIELD_KEYS")
+FIELD_KEYS_FILE = env_str("SKILLEVAL_KEYS_FILE", str(DATA_DIR / "keys" / "field-keys.json"))
+FIELD_CIPHER = env_str("SKILLEVAL_FIELD_CIPHER", "aes-256-gcm")
+
 # --- Mail: console by default; real SMTP through EMAIL_URL-style settings later -------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jinengrd@sh-sict.com")
@@ -181,4 +189,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-

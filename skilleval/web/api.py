@@ -17,6 +17,7 @@ from skilleval.organization.api import router as cycles_router
 
 logger = logging.getLogger(__name__)
 
+
 class Utf8JSONRenderer(JSONRenderer):
     # Chinese as Chinese, not \uXXXX escapes (BASELINES.md "HTTP").
     json_dumps_params = {"ensure_ascii": False}

@@ -85,7 +85,11 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.must_change_password:
-            allowed = {reverse("admin:password_change"), reverse("admin:password_change_done"), reverse("admin:logout")}
+            allowed = {
+                reverse("admin:password_change"),
+                reverse("admin:password_change_done"),
+                reverse("admin:logout"),
+            }
             if request.path not in allowed and not request.path.startswith(("/static/", "/i18n/")):
                 return redirect("admin:password_change")
         return self.get_response(request)

@@ -109,11 +109,20 @@ def test_the_database_refuses_a_second_item_for_the_same_key(notice_2026):
     item = CatalogItem.objects.get(occupation__code="4-04-05-05", level=4)
     with pytest.raises(IntegrityError), transaction.atomic():
         CatalogItem.objects.create(
-            notice=item.notice, occupation=item.occupation, work_type=None, level=4, effective_from=date(2026, 1, 1)
+            notice=item.notice,
+            occupation=item.occupation,
+            work_type=None,
+            level=4,
+            effective_from=date(2026, 1, 1),
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         ItemSubject.objects.create(
-            item=item, kind="theory", fee=Decimal("-1"), pass_mark=Decimal("60"), candidates_per_staff=1, min_staff=1
+            item=item,
+            kind="theory",
+            fee=Decimal("-1"),
+            pass_mark=Decimal("60"),
+            candidates_per_staff=1,
+            min_staff=1,
         )
 
 

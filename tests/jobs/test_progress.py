@@ -24,7 +24,9 @@ def test_a_job_runs_reports_progress_and_finishes(notice_2026, admin_alice, clie
     page = client.get(f"/jobs/{progress.pk}/", HTTP_HOST="127.0.0.1")
     assert page.status_code == 200
     assert b'<progress max="100" value="100">' in page.content
-    as_json = client.get(f"/jobs/{progress.pk}/", HTTP_HOST="127.0.0.1", HTTP_ACCEPT="application/json").json()
+    as_json = client.get(
+        f"/jobs/{progress.pk}/", HTTP_HOST="127.0.0.1", HTTP_ACCEPT="application/json"
+    ).json()
     assert as_json["state"] == "done" and as_json["percent"] == 100
 
 

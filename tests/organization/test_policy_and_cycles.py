@@ -29,7 +29,7 @@ def test_a_policy_changed_by_a_later_notice_applies_from_its_date_only(notice_20
 
 
 def test_a_policy_with_no_value_in_force_says_so():
-    with pytest.raises(PolicyMissing, match="cohort.minimum_size"):
+    with pytest.raises(PolicyMissing, match=r"cohort\.minimum_size"):
         policy("cohort.minimum_size", on=date(2026, 1, 1))
 
 

@@ -53,7 +53,12 @@ def test_cycles_of_2026(client, notice_2026):
     assert [c["month"] for c in cycles] == list(range(1, 13))
     assert cycles[0]["evaluate_by"] == "2026-02-28"
     assert cycles[10]["evaluate_by"] == "2026-12-31"
-    assert cycles[11] == {"year": 2026, "month": 12, "evaluate_by": "2026-12-31", "note": "或根据次年公告排考"}
+    assert cycles[11] == {
+        "year": 2026,
+        "month": 12,
+        "evaluate_by": "2026-12-31",
+        "note": "或根据次年公告排考",
+    }
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,13 @@ def test_a_year_without_official_data_is_an_error_not_a_guess():
 
 def test_staff_enter_the_next_year_and_deadlines_cross_into_it(admin_alice):
     load_package_calendar(by=None)
-    enter_year(2027, holidays=HOLIDAYS_2027, workdays=WORKDAYS_2027, reference="国办发明电〔2026〕X号", by=admin_alice)
+    enter_year(
+        2027,
+        holidays=HOLIDAYS_2027,
+        workdays=WORKDAYS_2027,
+        reference="国办发明电〔2026〕X号",
+        by=admin_alice,
+    )
     calendar = working_calendar()
     assert not calendar.is_working_day(date(2027, 2, 8))  # Spring Festival Monday
     assert calendar.is_working_day(date(2027, 2, 14))  # Sunday made a working day
