@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "skilleval.organization",
     "skilleval.catalog",
     "skilleval.people",
+    "skilleval.eligibility",
     "skilleval.workdays",
     "skilleval.jobs",
     "skilleval.web",

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+from skilleval.eligibility import views as eligibility_views
 from skilleval.web import views
 from skilleval.web.api import api
 
@@ -18,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("catalog/", views.catalog, name="catalog"),
     path("cycles/", views.cycles, name="cycles"),
     path("contact/", views.contact, name="contact"),
+    path("eligibility/", eligibility_views.self_check, name="eligibility"),
     path("jobs/<int:pk>/", views.job_progress, name="job-progress"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

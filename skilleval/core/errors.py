@@ -16,3 +16,11 @@ class IllegalTransition(DomainError):
         super().__init__(message, code="illegal_transition")
         self.current = current
         self.target = target
+
+
+class InvalidFields(DomainError):
+    """Several fields are wrong at once; `errors` maps each field path to its messages (answered as a 4xx)."""
+
+    def __init__(self, errors: dict[str, list[str]], message: str = "invalid fields"):
+        super().__init__(message, code="invalid_fields")
+        self.errors = errors

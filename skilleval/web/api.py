@@ -12,7 +12,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from skilleval.catalog.api import router as catalog_router
-from skilleval.core.errors import DomainError
+from skilleval.core.errors import DomainError, InvalidFields
+from skilleval.eligibility.api import router as eligibility_router
 from skilleval.organization.api import router as cycles_router
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ api = NinjaAPI(
 )
 api.add_router("", catalog_router)
 api.add_router("", cycles_router)
+api.add_router("", eligibility_router)
 
 
 def field_errors(errors: list[dict]) -> dict[str, list[str]]:
@@ -90,6 +92,11 @@ def on_validation_error(request, exc: ValidationError):
     )
 
 
+@api.exception_handler(InvalidFields)
+def on_invalid_fields(request, exc: InvalidFields):
+    return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=422)
+
+
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
     errors = {exc.field or "__all__": [exc.message]}
@@ -100,6 +107,10 @@ def on_domain_error(request, exc: DomainError):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        # ninja's own wording for a body that is not JSON; say it in the request's language.
+        message = _("The body is not valid JSON.")
+        return api.create_response(request, {"detail": message, "errors": {"__all__": [message]}}, status=400)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 

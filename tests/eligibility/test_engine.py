@@ -195,6 +195,17 @@ def test_a_work_period_cannot_end_before_it_starts():
         WorkPeriod(occupation="4-04-05-05", start=d("2020-01-02"), end=d("2020-01-01"))
 
 
+def test_plain_strings_from_a_form_or_a_model_become_the_enums():
+    education = Education(school_kind="technician_college", program="technician")
+    title = Title(grade="intermediate", matches=True, obtained_on=d("2020-01-01"))
+
+    assert education.school_kind is SchoolKind.TECHNICIAN_COLLEGE
+    assert education.program is Program.TECHNICIAN
+    assert title.grade is TitleGrade.INTERMEDIATE
+    with pytest.raises(ValueError):
+        Education(school_kind="kindergarten")
+
+
 def test_a_certificate_level_is_1_to_5():
     with pytest.raises(ValueError, match="1 to 5"):
         Certificate(occupation="4-04-05-05", level=6, issued_on=d("2020-01-01"))

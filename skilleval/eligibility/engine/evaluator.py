@@ -5,7 +5,7 @@ from datetime import date
 
 from .durations import add_years, age_on, days_on_or_after, merge
 from .editions import EDITION_2023
-from .messages import DEFAULT_LANGUAGE, Lvl, Message, Msg, Reason, School, Span, check_language
+from .messages import DEFAULT_LANGUAGE, Lvl, Message, Msg, School, Span, check_language
 from .profile import (
     ADMISSION_LEVEL,
     COMPLETED_LEVEL,
@@ -70,9 +70,9 @@ def _check_level(level: int) -> None:
 
 
 def _verdict(facts: "_Facts", level: int, edition: Edition, lang: str) -> Verdict:
-    gates = (_age_gate(facts), _education_gate(facts), _ban_gate(facts))
-    conditions = tuple(_condition(facts, spec) for spec in edition.conditions(level))
-    satisfied = tuple(result.id for result in conditions if result.met)
+    gates = facts.gates
+    conditions = tuple([_condition(facts, spec) for spec in edition.conditions(level)])
+    satisfied = tuple([result.id for result in conditions if result.met])
     return Verdict(
         eligible=bool(satisfied) and all(gate.met for gate in gates),
         level=level,
@@ -98,6 +98,14 @@ class _Facts:
         self._work: list[tuple[int, int]] | None = None
         self._horizon: int | None = None
         self._certificates: list | None = None
+        self._gates: tuple[GateResult, ...] | None = None
+
+    @property
+    def gates(self) -> tuple[GateResult, ...]:
+        """The gates do not depend on the level: decided once for all the levels asked about."""
+        if self._gates is None:
+            self._gates = (_age_gate(self), _education_gate(self), _ban_gate(self))
+        return self._gates
 
     @property
     def work(self) -> list[tuple[int, int]]:
@@ -163,9 +171,9 @@ def _age_gate(facts: _Facts) -> GateResult:
     age = age_on(birth_date, facts.reference_date)
     params = {"age": age, "min_age": facts.min_age}
     if age >= facts.min_age:
-        return GateResult("AGE", True, Reason("AGE", True, (Message(Msg.AGE_OK, params),)))
+        return GateResult("AGE", True, (Message(Msg.AGE_OK, params),))
     params["date"] = add_years(birth_date, facts.min_age)
-    return GateResult("AGE", False, Reason("AGE", False, (Message(Msg.AGE_UNDER, params),)))
+    return GateResult("AGE", False, (Message(Msg.AGE_UNDER, params),))
 
 
 def highest_education(education: Iterable, reference_date: date) -> EducationLevel:
@@ -186,7 +194,7 @@ def _education_gate(facts: _Facts) -> GateResult:
     need = facts.occupation.min_education
     met = have >= need
     message = Message(Msg.EDU_OK if met else Msg.EDU_SHORT, {"have": have, "need": need})
-    return GateResult("EDU", met, Reason("EDU", met, (message,)))
+    return GateResult("EDU", met, (message,))
 
 
 def _ban_gate(facts: _Facts) -> GateResult:
@@ -198,8 +206,8 @@ def _ban_gate(facts: _Facts) -> GateResult:
     else:
         next_day = date.fromordinal(until.toordinal() + 1)
         message = Message(Msg.BAN_ACTIVE, {"date": until, "next": next_day})
-        return GateResult("BAN", False, Reason("BAN", False, (message,)))
-    return GateResult("BAN", True, Reason("BAN", True, (message,)))
+        return GateResult("BAN", False, (message,))
+    return GateResult("BAN", True, (message,))
 
 
 # --- conditions -----------------------------------------------------------------------------------
@@ -219,7 +227,7 @@ def _condition(facts: _Facts, spec: ConditionSpec) -> ConditionResult:
             elif on > ready:
                 ready = on
     met_from = None if met or ready is None else date.fromordinal(ready)
-    return ConditionResult(spec.id, met, Reason(spec.id, met, tuple(parts), met_from), met_from)
+    return ConditionResult(spec.id, met, tuple(parts), met_from)
 
 
 # Each check appends its explanation to ``parts`` and answers (holds, the ordinal day it will hold if only

@@ -108,13 +108,20 @@ class Reason:
     met_from: date | None = None
 
     def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
-        words = _WORDS.get(lang) or _WORDS[check_language(lang)]
-        templates = words.templates
-        text = templates[Msg.HOLDS if self.met else Msg.FAILS].format(id=self.subject)
-        text += templates[Msg.SEP].join([part._text(words) for part in self.parts]) + templates[Msg.END]
-        if self.met_from is not None:
-            text += templates[Msg.MET_FROM].format(date=self.met_from.isoformat())
-        return text
+        return render_reason(self.subject, self.met, self.parts, self.met_from, check_language(lang))
+
+
+def render_reason(
+    subject: str, met: bool, parts: tuple[Message, ...], met_from: date | None, lang: str
+) -> str:
+    """The words of a reason; ``lang`` must already be one of ``LANGUAGES`` (see ``check_language``)."""
+    words = _WORDS[lang]
+    templates = words.templates
+    text = templates[Msg.HOLDS if met else Msg.FAILS].format(id=subject)
+    text += templates[Msg.SEP].join([part._text(words) for part in parts]) + templates[Msg.END]
+    if met_from is not None:
+        text += templates[Msg.MET_FROM].format(date=met_from.isoformat())
+    return text
 
 
 def check_language(lang: str) -> str:

@@ -92,6 +92,12 @@ class Education:
     graduated_on: date | None = None
     graduating: bool = False  # 在读应届毕业生
 
+    def __post_init__(self):
+        # Plain strings (a model field, a form) become the enums; an unknown value is a ValueError here.
+        object.__setattr__(self, "school_kind", SchoolKind(self.school_kind))
+        if self.program is not None:
+            object.__setattr__(self, "program", Program(self.program))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkPeriod:
@@ -123,6 +129,9 @@ class Title:
     matches: bool | None = None  # 符合专业对应关系; None: not confirmed, counts as not matching
     obtained_on: date
 
+    def __post_init__(self):
+        object.__setattr__(self, "grade", TitleGrade(self.grade))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Profile:
@@ -145,6 +154,9 @@ class OccupationFacts:
     related_occupations: frozenset[str] = frozenset()
     related_majors: frozenset[str] = frozenset()
     offered_levels: frozenset[int] = frozenset()
+
+    def __post_init__(self):
+        object.__setattr__(self, "min_education", EducationLevel(self.min_education))
 
     def is_related_occupation(self, code: str) -> bool:
         return code == self.code or code in self.related_occupations

@@ -3,22 +3,30 @@
 from dataclasses import dataclass
 from datetime import date
 
-from .messages import Reason, check_language
+from .messages import Message, Reason, check_language, render_reason
 
 
 @dataclass(frozen=True, slots=True)
 class GateResult:
     id: str  # AGE, EDU, BAN
     met: bool
-    reason: Reason
+    parts: tuple[Message, ...]
+
+    @property
+    def reason(self) -> Reason:
+        return Reason(self.id, self.met, self.parts)
 
 
 @dataclass(frozen=True, slots=True)
 class ConditionResult:
     id: str  # L5-1 … L1-3
     met: bool
-    reason: Reason
+    parts: tuple[Message, ...]  # what holds and what does not, in the order of the requirements
     met_from: date | None = None  # when it will hold if work continues as recorded
+
+    @property
+    def reason(self) -> Reason:
+        return Reason(self.id, self.met, self.parts, self.met_from)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +52,17 @@ class Verdict:
                 {
                     "id": result.id,
                     "met": result.met,
-                    "reason": result.reason.render(lang),
+                    "reason": render_reason(result.id, result.met, result.parts, result.met_from, lang),
                     "met_from": None if result.met_from is None else result.met_from.isoformat(),
                 }
                 for result in self.conditions
             ],
             "gates": [
-                {"id": result.id, "met": result.met, "reason": result.reason.render(lang)}
+                {
+                    "id": result.id,
+                    "met": result.met,
+                    "reason": render_reason(result.id, result.met, result.parts, None, lang),
+                }
                 for result in self.gates
             ],
         }
