@@ -42,7 +42,7 @@ class Notice(models.Model):
     """One notice (通知) that fixes the catalog and fees from a date."""
 
     year = models.PositiveSmallIntegerField(_("year"))
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("notice title"), max_length=300)
     reference = models.CharField(_("reference"), max_length=120, blank=True)
     effective_from = models.DateField(_("effective from"))
     loaded_at = models.DateTimeField(_("loaded"), auto_now_add=True)

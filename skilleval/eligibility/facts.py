@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from skilleval.catalog.models import CatalogItem, Occupation
@@ -35,7 +36,7 @@ def occupation_facts(code: str, work_type: str | None, *, on: date) -> Occupatio
         )
     work_types = {w.name: w for w in occupation.work_types.all()}
     if work_type and work_type not in work_types:
-        names = "、".join(work_types) or _("none")
+        names = _list(work_types) or _("none")
         raise InvalidFields(
             {
                 "work_type": [
@@ -46,7 +47,7 @@ def occupation_facts(code: str, work_type: str | None, *, on: date) -> Occupatio
         )
     if not work_type and work_types:
         raise InvalidFields(
-            {"work_type": [_("Choose the work type: %(names)s.") % {"names": "、".join(work_types)}]}
+            {"work_type": [_("Choose the work type: %(names)s.") % {"names": _list(work_types)}]}
         )
     items = CatalogItem.objects.in_force(on).filter(occupation=occupation)
     items = items.filter(work_type__name=work_type) if work_type else items.filter(work_type__isnull=True)
@@ -58,6 +59,11 @@ def occupation_facts(code: str, work_type: str | None, *, on: date) -> Occupatio
         related_majors=frozenset(m.name for m in occupation.related_majors.all()),
         offered_levels=frozenset(items.values_list("level", flat=True)),
     )
+
+
+def _list(names) -> str:
+    # Chinese lists take the enumeration comma; English a comma and a space.
+    return (", " if (get_language() or "").startswith("en") else "、").join(names)
 
 
 def edition_in_force(on: date) -> Edition:

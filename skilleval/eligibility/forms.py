@@ -49,7 +49,7 @@ class EducationForm(forms.Form):
     major = forms.CharField(label=_("Major"), max_length=100, required=False)
     graduated_on = forms.DateField(label=_("Graduated on"), widget=DATE, required=False)
     graduating = forms.BooleanField(label=_("Graduating this year"), required=False)
-    evaluated = forms.BooleanField(label=_("Evaluated school (经评估论证)"), required=False)
+    evaluated = forms.BooleanField(label=_("Evaluated school"), required=False)
 
     def clean(self):
         data = super().clean()

@@ -3,6 +3,8 @@
 All of it is data staff edit when a new notice comes (DOMAIN.md: "policy default", §5, §6, §13).
 """
 
+from datetime import date
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -82,3 +84,7 @@ class EvaluationCycle(models.Model):
 
     def __str__(self):
         return f"{self.year}-{self.month:02d} → {self.evaluate_by}"
+
+    @property
+    def month_start(self):
+        return date(self.year, self.month, 1)

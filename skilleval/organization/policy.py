@@ -25,3 +25,23 @@ def policy(key: str, *, on: date | None = None):
     if row is None:
         raise PolicyMissing(key, on)
     return row
+
+
+PUBLIC_RULES = {
+    "cohort_minimum": "cohort.minimum_size",
+    "ticket_days": "ticket.download_days_before",
+    "results_days": "results.deadline_working_days",
+    "results_days_marking": "results.deadline_working_days_marking",
+    "payment_days": "payment.deadline_days",
+}
+
+
+def public_rules(*, on: date | None = None) -> dict:
+    """The policy numbers the public pages quote, as in force today; a missing one shows as None."""
+    values = {}
+    for name, key in PUBLIC_RULES.items():
+        try:
+            values[name] = policy(key, on=on)
+        except PolicyMissing:
+            values[name] = None
+    return values

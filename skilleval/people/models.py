@@ -31,7 +31,7 @@ class Sex(models.TextChoices):
 
 
 class Person(models.Model):
-    full_name = models.CharField(_("name"), max_length=100)
+    full_name = models.CharField(_("full name"), max_length=100)
     id_type = models.CharField(_("ID type"), max_length=32, choices=DocumentType.choices)
     id_number = EncryptedTextField(_("ID number"), purpose="people.person.id_number")
     id_number_index = models.CharField(max_length=64, unique=True, editable=False)
@@ -81,7 +81,7 @@ class EducationRecord(models.Model):
     school_name = models.CharField(_("school"), max_length=200, blank=True)
     major = models.CharField(_("major"), max_length=100, blank=True)
     related = models.BooleanField(_("related major (confirmed)"), null=True, blank=True)
-    evaluated = models.BooleanField(_("evaluated school (经评估论证)"), null=True, blank=True)
+    evaluated = models.BooleanField(_("evaluated school"), null=True, blank=True)
     graduated_on = models.DateField(_("graduated on"), null=True, blank=True)
     graduating = models.BooleanField(_("graduating this year"), default=False)
 
@@ -103,7 +103,7 @@ class WorkRecord(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="work")
     occupation_code = models.CharField(_("occupation code"), max_length=16)
     employer = models.CharField(_("employer"), max_length=200, blank=True)
-    job_title = models.CharField(_("job"), max_length=100, blank=True)
+    job_title = models.CharField(_("position"), max_length=100, blank=True)
     related = models.BooleanField(_("related occupation (confirmed)"), null=True, blank=True)
     start = models.DateField(_("from"))
     end = models.DateField(_("to"), null=True, blank=True, help_text=_("Empty while still working there."))
@@ -149,7 +149,7 @@ class TitleHeld(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="titles")
     grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices)
-    name = models.CharField(_("title"), max_length=100, blank=True)
+    name = models.CharField(_("title name"), max_length=100, blank=True)
     matches = models.BooleanField(_("matches the specialty (confirmed)"), null=True, blank=True)
     obtained_on = models.DateField(_("obtained on"))
 

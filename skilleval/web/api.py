@@ -131,7 +131,8 @@ def on_unexpected(request, exc):
     return api.create_response(
         request,
         {
-            "detail": _("An internal error occurred. Quote this request id: %s") % request_id,
+            "detail": _("An internal error occurred. Quote this request id: %(request_id)s")
+            % {"request_id": request_id},
             "request_id": request_id,
         },
         status=500,

@@ -6,18 +6,28 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from skilleval.catalog.queries import items_in_force
+from skilleval.eligibility.facts import edition_in_force
 from skilleval.jobs.models import JobProgress
 from skilleval.organization.models import EvaluationCycle
+from skilleval.organization.policy import public_rules
 
 
 @require_GET
 def home(request):
     today = timezone.localdate()
     cycle = EvaluationCycle.objects.filter(year=today.year, month=today.month).first()
-    return render(request, "web/home.html", {"items": items_in_force(today), "cycle": cycle, "today": today})
+    context = {
+        "items": items_in_force(today),
+        "cycle": cycle,
+        "today": today,
+        "rules": public_rules(on=today),
+        "min_age": edition_in_force(today).min_age,
+    }
+    return render(request, "web/home.html", context)
 
 
 @require_GET
@@ -32,7 +42,8 @@ def cycles(request):
         year = int(request.GET.get("year", year))
     rows = EvaluationCycle.objects.filter(year=year).order_by("month")
     years = EvaluationCycle.objects.order_by("year").values_list("year", flat=True).distinct()
-    return render(request, "web/cycles.html", {"cycles": rows, "year": year, "years": years})
+    context = {"cycles": rows, "year": year, "years": years, "rules": public_rules()}
+    return render(request, "web/cycles.html", context)
 
 
 @require_GET
@@ -70,4 +81,4 @@ def server_error(request):
 
 def api_not_found(request):
     # Unknown API paths answer in JSON too, not with the HTML 404 page.
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse({"detail": _("Not found.")}, status=404, json_dumps_params={"ensure_ascii": False})

@@ -36,7 +36,7 @@ class CalendarYear(models.Model):
 class CalendarDay(models.Model):
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("Public holiday (day off)")
-        WORKDAY = "workday", _("Make-up working day (调休)")
+        WORKDAY = "workday", _("Make-up working day")
 
     year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
     date = models.DateField(_("date"), unique=True)

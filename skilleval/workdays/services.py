@@ -75,7 +75,10 @@ def enter_year(
         )
     clash = {d for d, _n in holidays} & {d for d, _n in workdays}
     if clash:
-        raise DomainError(_("A day cannot be both a holiday and a make-up working day: %s") % sorted(clash))
+        raise DomainError(
+            _("A day cannot be both a holiday and a make-up working day: %(dates)s")
+            % {"dates": sorted(clash)}
+        )
     if not holidays:
         raise DomainError(_("An official schedule always has holidays; none were given."))
     with transaction.atomic():

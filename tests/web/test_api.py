@@ -86,7 +86,9 @@ def test_a_year_without_cycles_is_a_json_404(client, notice_2026):
 
 def test_unknown_api_paths_answer_json(client):
     response = get(client, "/api/v1/no-such-thing")
-    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+    assert response.status_code == 404 and response.json() == {"detail": "未找到。"}
+    english = get(client, "/api/v1/no-such-thing", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json() == {"detail": "Not found."}
 
 
 def test_an_unexpected_error_is_json_with_the_request_id_not_a_traceback(client, notice_2026, monkeypatch):

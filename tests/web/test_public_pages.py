@@ -167,7 +167,7 @@ def expected_cycles(language: str) -> list[list[str]]:
             deadline += (
                 " 或根据次年公告排考" if language == "zh" else " or as scheduled by next year's notice"
             )
-        rows.append([f"{month}月" if language == "zh" else f"Month {month}", deadline])
+        rows.append([f"{month}月" if language == "zh" else date(2026, month, 1).strftime("%B"), deadline])
     return rows
 
 

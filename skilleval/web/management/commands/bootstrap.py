@@ -9,8 +9,8 @@ from skilleval.workdays.services import load_package_calendar
 class Command(BaseCommand):
     help = (
         "First start (and every start after it): load the 2026 notice and the official calendar, create the "
+        "role groups and the first administrator. Running it again changes nothing that exists."
     )
-    "role groups and the first administrator. Running it again changes nothing that exists."
 
     def handle(self, *args, **options):
         call_command("load_notice", stdout=self.stdout)
