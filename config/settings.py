@@ -34,8 +34,10 @@ INSTALLED_APPS = [
     "skilleval.catalog",
     "skilleval.people",
     "skilleval.eligibility",
+    "skilleval.applications",
     "skilleval.workdays",
     "skilleval.jobs",
+    "skilleval.notifications",
     "skilleval.web",
 ]
 

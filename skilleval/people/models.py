@@ -43,6 +43,9 @@ class Person(models.Model):
     phone_masked = models.CharField(_("mobile phone"), max_length=16, blank=True, editable=False)
     email = models.EmailField(_("e-mail"), blank=True)
     intends_to_work = models.BooleanField(_("intends to work in the occupation"), default=False)
+    photo_name = models.CharField(max_length=64, blank=True, editable=False)  # privacy.files, re-encoded JPEG
+    photo_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    photo_warnings = models.CharField(_("photo warnings"), max_length=200, blank=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
     )

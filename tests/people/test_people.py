@@ -148,3 +148,23 @@ def test_document_types_agree_with_the_validators():
     from skilleval.core.validators import DocumentType as ValidatorTypes
 
     assert {t.value for t in ValidatorTypes} == set(DocumentType.values)
+
+
+def test_private_files_are_sealed_and_bound_to_their_purpose(settings):
+    from skilleval.privacy.files import delete_private, read_private, store_private
+
+    photo = b"\xff\xd8\xff\xe0 pretend jpeg with 11010519491231002X"
+    name = store_private(photo, purpose="people.person.photo")
+    assert name.isalnum() and len(name) == 32
+    from pathlib import Path
+
+    stored = next(Path(settings.MEDIA_ROOT).rglob(name)).read_bytes()
+    assert ZHANG_ID.encode() not in stored and b"\xff\xd8" not in stored
+    assert read_private(name, purpose="people.person.photo") == photo
+    with pytest.raises(TamperedCiphertext):
+        read_private(name, purpose="applications.evidence")
+    delete_private(name)
+    with pytest.raises(FileNotFoundError):
+        read_private(name, purpose="people.person.photo")
+    with pytest.raises(ValueError):
+        read_private("../../etc/passwd", purpose="x")
