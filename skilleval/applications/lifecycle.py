@@ -1,9 +1,10 @@
 """The life of an application (DOMAIN.md §4) as data: its statuses and the steps between them.
 
-    draft ─┬─────────────────────────────► submitted ─► under review ─┬─► approved (fee due) ─► paid ─► scheduled ─► sat
-           └─► pre-reviewed (institution) ─┘      ▲                  ├─► returned ─┘ (corrected, resubmitted)
+    draft ──────────────────────────────┬─► submitted ─► under review ─┬─► approved (fee due) ─► paid
+      └─► pre-reviewed (institution) ───┘        ▲                    ├─► returned ─┘ (resubmitted)
                                                                       └─► rejected
-    sat ─► results published ─► certified | failed;  withdrawn, lapsed (unpaid), voided (sanction) on the side.
+    paid ─► scheduled ─► sat ─► results published ─► certified | failed
+    withdrawn, lapsed (unpaid) and voided (sanction) stand on the side.
 
 Group applications are uploaded as drafts; the institution's preliminary review (资格初审) comes before it
 submits the group, so for them the order is draft → pre-reviewed → submitted. A request cannot skip a step:
