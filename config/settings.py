@@ -139,7 +139,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "skilleval.accounts.passwords.CharacterClassValidator"},
 ]
-LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = ["skilleval.people.backends.IdentifierBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "me"
 
 # --- Internationalisation: Simplified Chinese first, English complete -----------------------------------
 LANGUAGE_CODE = "zh-hans"

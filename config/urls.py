@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+from skilleval.applications.views import candidate
 from skilleval.eligibility import views as eligibility_views
+from skilleval.people import views as people_views
 from skilleval.web import views
 from skilleval.web.api import api
 
@@ -20,6 +22,17 @@ urlpatterns += i18n_patterns(
     path("cycles/", views.cycles, name="cycles"),
     path("contact/", views.contact, name="contact"),
     path("eligibility/", eligibility_views.self_check, name="eligibility"),
+    path("account/register/", people_views.register, name="register"),
+    path("account/login/", people_views.sign_in, name="login"),
+    path("account/logout/", people_views.sign_out, name="logout"),
+    path("me/", candidate.me, name="me"),
+    path("me/profile/", candidate.profile, name="my-profile"),
+    path("me/photo/", candidate.photo, name="my-photo"),
+    path("me/photo.jpg", candidate.photo_image, name="my-photo-image"),
+    path("me/apply/", candidate.apply, name="apply"),
+    path("me/applications/<str:number>/", candidate.application_detail, name="application"),
+    path("me/applications/<str:number>/resubmit/", candidate.resubmit, name="application-resubmit"),
+    path("me/applications/<str:number>/withdraw/", candidate.withdraw_view, name="application-withdraw"),
     path("jobs/<int:pk>/", views.job_progress, name="job-progress"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -57,6 +57,17 @@ class EducationForm(forms.Form):
             self.add_error("graduated_on", _("Give the graduation date, or tick “graduating this year”."))
         return data
 
+    def to_row(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "school_kind": d["school_kind"],
+            "program": d["program"],
+            "major": d["major"],
+            "evaluated": d["evaluated"] or None,
+            "graduated_on": d["graduated_on"],
+            "graduating": d["graduating"],
+        }
+
     def to_engine(self):
         d = self.cleaned_data
         return engine.Education(
@@ -82,6 +93,10 @@ class WorkForm(forms.Form):
             self.add_error("end", _("A work period cannot end before it starts."))
         return data
 
+    def to_row(self) -> dict:
+        d = self.cleaned_data
+        return {"occupation_code": d["occupation"].strip(), "start": d["start"], "end": d["end"]}
+
     def to_engine(self):
         d = self.cleaned_data
         return engine.WorkPeriod(occupation=d["occupation"].strip(), start=d["start"], end=d["end"])
@@ -103,6 +118,10 @@ class CertificateForm(forms.Form):
             self.add_error("issued_on", _("Give the level and the date of issue."))
         return data
 
+    def to_row(self) -> dict:
+        d = self.cleaned_data
+        return {"occupation_code": d["occupation"].strip(), "level": d["level"], "issued_on": d["issued_on"]}
+
     def to_engine(self):
         d = self.cleaned_data
         return engine.Certificate(
@@ -123,6 +142,10 @@ class TitleForm(forms.Form):
             self.add_error("obtained_on", _("Give the date."))
         return data
 
+    def to_row(self) -> dict:
+        d = self.cleaned_data
+        return {"grade": d["grade"], "matches": d["matches"] or None, "obtained_on": d["obtained_on"]}
+
     def to_engine(self):
         d = self.cleaned_data
         return engine.Title(grade=d["grade"], matches=d["matches"] or None, obtained_on=d["obtained_on"])
@@ -136,13 +159,51 @@ ROWS = {
 }
 
 
-def formsets(data=None):
-    return {
-        name: forms.formset_factory(form, extra=extra, max_num=extra, absolute_max=extra)(data, prefix=name)
-        for name, (form, extra, _key) in ROWS.items()
-    }
+def formsets(data=None, initial: dict | None = None):
+    """One formset per list of facts, with room for a few more rows than `initial` holds."""
+    initial = initial or {}
+    sets = {}
+    for name, (form, extra, _key) in ROWS.items():
+        rows = initial.get(name, [])
+        total = max(extra, len(rows) + 1)
+        factory = forms.formset_factory(form, extra=total - len(rows), max_num=total, absolute_max=total)
+        sets[name] = factory(data, prefix=name, initial=rows or None)
+    return sets
 
 
 def filled(name, formset):
     key = ROWS[name][2]
     return [f.to_engine() for f in formset.forms if f.cleaned_data.get(key)]
+
+
+def filled_rows(name, formset) -> tuple[dict, ...]:
+    key = ROWS[name][2]
+    return tuple(f.to_row() for f in formset.forms if f.cleaned_data.get(key))
+
+
+def initial_from_person(person) -> dict:
+    """The stored facts as form rows (the inverse of `filled_rows`)."""
+    return {
+        "education": [
+            {
+                "school_kind": e.school_kind,
+                "program": e.program,
+                "major": e.major,
+                "evaluated": bool(e.evaluated),
+                "graduated_on": e.graduated_on,
+                "graduating": e.graduating,
+            }
+            for e in person.education.all()
+        ],
+        "work": [
+            {"occupation": w.occupation_code, "start": w.start, "end": w.end} for w in person.work.all()
+        ],
+        "certificates": [
+            {"occupation": c.occupation_code, "level": c.level, "issued_on": c.issued_on}
+            for c in person.certificates.all()
+        ],
+        "titles": [
+            {"grade": t.grade, "matches": bool(t.matches), "obtained_on": t.obtained_on}
+            for t in person.titles.all()
+        ],
+    }

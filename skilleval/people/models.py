@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from skilleval.privacy.fields import EncryptedTextField
 
+# Blind-index purposes: an ID number or phone is found by HMAC of its normalised form under these labels.
+ID_INDEX_PURPOSE = "people.person.id_number"
+PHONE_INDEX_PURPOSE = "people.person.phone"
+
 
 class DocumentType(models.TextChoices):
     RESIDENT_ID = "resident_id", _("Resident identity card")

@@ -1,0 +1,44 @@
+"""Who may do what: role checks written once (SECURITY.md "Access": deny by default, named permissions)."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from skilleval.accounts.roles import Role
+
+
+def has_any_role(user, roles) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    names = getattr(user, "_role_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._role_names = names  # once per request
+    return bool(names & {Role(r).value for r in roles})
+
+
+def role_required(*roles):
+    """The view needs one of `roles`; anonymous users go to the login page, others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_any_role(request.user, roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.required_roles = frozenset(Role(r) for r in roles)
+        return wrapper
+
+    return decorator
+
+
+def public(view):
+    """Marks a view as deliberately open to everyone (checked by the URL walk in the test suite)."""
+    view.is_public = True
+    return view
