@@ -196,7 +196,8 @@ def register_candidate_account(
     if Person.objects.filter(id_number_index=identity.index).exists():
         raise DomainError(
             _(
-                "This ID number is on file already. Use the confirmation code sent to you, or ask the counter."
+                "This ID number is on file already. Use the confirmation code sent to you, "
+                "or ask the counter."
             ),
             code="person_exists",
             field="id_number",

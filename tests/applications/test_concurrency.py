@@ -9,7 +9,7 @@ from skilleval.applications.lifecycle import Status
 from skilleval.applications.models import Application, ApplicationEvent, Channel
 from skilleval.applications.services import accept_pledge, approve, start_application, submit_application
 from skilleval.audit.services import verify_chain
-from skilleval.core.errors import DomainError
+from skilleval.core.errors import DomainError, IllegalTransition
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -61,4 +61,5 @@ def test_two_reviewers_approving_at_once_approve_once(li_ming, programmer_l4, re
     submit_application(application, by=None)
     results, errors = race(4, lambda i: approve(application, reviewer=reviewer_rui).status)
     assert results == [Status.APPROVED]
+    assert len(errors) == 3 and all(isinstance(e, IllegalTransition) for e in errors), errors
     assert ApplicationEvent.objects.filter(application=application, to_status=Status.APPROVED).count() == 1
