@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
-from skilleval.applications.views import candidate
+from skilleval.applications.views import candidate, counter, review
 from skilleval.eligibility import views as eligibility_views
 from skilleval.people import views as people_views
 from skilleval.web import views
@@ -25,6 +25,13 @@ urlpatterns += i18n_patterns(
     path("account/register/", people_views.register, name="register"),
     path("account/login/", people_views.sign_in, name="login"),
     path("account/logout/", people_views.sign_out, name="logout"),
+    path("counter/", counter.new, name="counter-new"),
+    path("counter/<str:number>/", counter.application, name="counter-application"),
+    path("counter/<str:number>/form-signed/", counter.form_signed, name="counter-form-signed"),
+    path("review/", review.queue, name="review-queue"),
+    path("review/bulk-approve/", review.queue_bulk_approve, name="review-bulk-approve"),
+    path("review/<str:number>/", review.detail, name="review-detail"),
+    path("review/<str:number>/photo.jpg", review.applicant_photo, name="review-photo"),
     path("me/", candidate.me, name="me"),
     path("me/profile/", candidate.profile, name="my-profile"),
     path("me/photo/", candidate.photo, name="my-photo"),
