@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "skilleval.web.context_processors.organization",
+                "skilleval.web.context_processors.workspaces",
             ],
         },
     },

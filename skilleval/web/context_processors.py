@@ -1,5 +1,25 @@
+from django.utils.functional import SimpleLazyObject
+
+from skilleval.accounts.access import has_any_role
+from skilleval.accounts.roles import Role
 from skilleval.organization.models import Organization
 
 
 def organization(request):
     return {"organization": Organization.objects.filter(pk=1).first()}
+
+
+def workspaces(request):
+    """Which work areas the navigation offers this user; computed only if a template asks."""
+
+    def compute():
+        user = request.user
+        if not user.is_authenticated:
+            return {}
+        return {
+            "candidate": hasattr(user, "person"),
+            "counter": has_any_role(user, [Role.COUNTER_CLERK]),
+            "review": has_any_role(user, [Role.REVIEWER, Role.SUPERVISOR]),
+        }
+
+    return {"workspaces": SimpleLazyObject(compute)}
