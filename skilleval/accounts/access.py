@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
@@ -42,3 +43,10 @@ def public(view):
     """Marks a view as deliberately open to everyone (checked by the URL walk in the test suite)."""
     view.is_public = True
     return view
+
+
+def staff_only(view):
+    """Any staff member (job progress and similar); others go to the admin login."""
+    decorated = staff_member_required(view)
+    decorated.staff_only = True
+    return decorated

@@ -4,12 +4,14 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
+from skilleval.accounts.access import public
 from skilleval.core.errors import InvalidFields
 from skilleval.eligibility import engine
 from skilleval.eligibility.facts import edition_in_force, occupation_facts
 from skilleval.eligibility.forms import SelfCheckForm, filled, formsets
 
 
+@public
 @require_http_methods(["GET", "POST"])
 def self_check(request):
     data = request.POST if request.method == "POST" else None

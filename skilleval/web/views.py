@@ -2,13 +2,13 @@
 
 from contextlib import suppress
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from skilleval.accounts.access import public, staff_only
 from skilleval.catalog.queries import items_in_force
 from skilleval.eligibility.facts import edition_in_force
 from skilleval.jobs.models import JobProgress
@@ -16,6 +16,7 @@ from skilleval.organization.models import EvaluationCycle
 from skilleval.organization.policy import public_rules
 
 
+@public
 @require_GET
 def home(request):
     today = timezone.localdate()
@@ -30,11 +31,13 @@ def home(request):
     return render(request, "web/home.html", context)
 
 
+@public
 @require_GET
 def catalog(request):
     return render(request, "web/catalog.html", {"items": items_in_force(timezone.localdate())})
 
 
+@public
 @require_GET
 def cycles(request):
     year = timezone.localdate().year
@@ -46,13 +49,14 @@ def cycles(request):
     return render(request, "web/cycles.html", context)
 
 
+@public
 @require_GET
 def contact(request):
     return render(request, "web/contact.html")
 
 
 @require_GET
-@staff_member_required
+@staff_only
 def job_progress(request, pk: int):
     job = get_object_or_404(JobProgress, pk=pk)
     if request.headers.get("Accept", "").startswith("application/json"):
@@ -69,6 +73,7 @@ def job_progress(request, pk: int):
     return render(request, "web/job_progress.html", {"job": job})
 
 
+@public
 @require_GET
 def health(request):
     return JsonResponse({"status": "ok"})
@@ -79,6 +84,7 @@ def server_error(request):
     return response
 
 
+@public
 def api_not_found(request):
     # Unknown API paths answer in JSON too, not with the HTML 404 page.
     return JsonResponse({"detail": _("Not found.")}, status=404, json_dumps_params={"ensure_ascii": False})
