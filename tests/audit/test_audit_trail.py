@@ -140,3 +140,16 @@ def test_concurrent_writers_make_one_unbroken_chain():
     seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, threads_count * per_thread + 1))
     assert verify_chain() is None
+
+
+def test_many_rows_at_once_make_the_same_unbroken_chain(admin_alice):
+    from skilleval.audit.services import record_many
+
+    record(admin_alice, "test.before", None)
+    written = record_many(admin_alice, "test.bulk", [("x.y", i) for i in range(250)], [{"i": i} for i in range(250)])
+    record(admin_alice, "test.after", None)
+    assert written == 250
+    assert AuditEntry.objects.filter(action="test.bulk").count() == 250
+    assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 253))
+    assert verify_chain() is None
+    assert record_many(admin_alice, "test.none", []) == 0
