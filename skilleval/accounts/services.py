@@ -1,12 +1,14 @@
 """State changes for people and access; each writes its audit record (STYLE.md 2)."""
 
+import hashlib
 import secrets
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from skilleval.accounts.models import Institution, User
+from skilleval.accounts.models import ApiToken, Institution, User
 from skilleval.accounts.roles import EXCLUSIVE_ADMIN_ROLES, STAFF_ROLES, Role
 from skilleval.audit.services import record
 from skilleval.core.errors import DomainError
@@ -78,3 +80,31 @@ def ensure_first_admin(*, username: str = "admin") -> str | None:
         user.groups.add(Group.objects.get(name=Role.SYSTEM_ADMIN))
         record(None, "accounts.admin.bootstrap", user, {"role": Role.SYSTEM_ADMIN.value})
     return password
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_api_token(user: User, *, name: str, by: User) -> tuple[ApiToken, str]:
+    """A new token for an institution user's programs; the raw value is shown once and never stored."""
+    if user.institution_id is None or not user.has_role(Role.INSTITUTION):
+        raise DomainError(_("API tokens are for institution users."), code="not_institution")
+    raw = "sk_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            institution_id=user.institution_id,
+            name=name[:100],
+            prefix=raw[:8],
+            token_hash=token_hash(raw),
+        )
+        record(by, "accounts.api_token.issue", token, {"name": token.name})
+    return token, raw
+
+
+def revoke_api_token(token: ApiToken, *, by: User) -> None:
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record(by, "accounts.api_token.revoke", token)

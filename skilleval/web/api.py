@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from skilleval.applications.api import router as institution_router
 from skilleval.catalog.api import router as catalog_router
 from skilleval.core.errors import DomainError, InvalidFields
 from skilleval.eligibility.api import router as eligibility_router
@@ -37,6 +38,7 @@ api = NinjaAPI(
 api.add_router("", catalog_router)
 api.add_router("", cycles_router)
 api.add_router("", eligibility_router)
+api.add_router("", institution_router)
 
 
 def field_errors(errors: list[dict]) -> dict[str, list[str]]:

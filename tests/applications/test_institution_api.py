@@ -1,0 +1,91 @@
+"""Institution endpoints: token auth scoped to one institution (issue 4 "API"; SECURITY.md tenants)."""
+
+import json
+
+import pytest
+
+from skilleval.accounts.models import ApiToken, Institution, User
+from skilleval.accounts.roles import Role
+from skilleval.accounts.services import grant_role, issue_api_token, revoke_api_token
+from skilleval.applications.models import Channel
+from skilleval.applications.services import start_application
+from skilleval.audit.models import AuditEntry
+from skilleval.core.errors import DomainError
+from tests.applications.conftest import make_candidate
+from tests.eligibility.test_eligibility_api import EXAMPLE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def token(school_user, admin_alice):
+    _token, raw = issue_api_token(school_user, name="教务系统", by=admin_alice)
+    return raw
+
+
+@pytest.fixture
+def other_school(admin_alice):
+    return Institution.objects.create(name="徐汇培训中心", uscc="91310000132200821H")
+
+
+def call(client, method, url, token=None, body=None):
+    headers = {"HTTP_HOST": "127.0.0.1"}
+    if token:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    if method == "get":
+        return client.get(url, **headers)
+    return client.post(url, json.dumps(body), content_type="application/json", **headers)
+
+
+def test_an_institution_sees_only_its_own_applications(client, token, school, other_school, programmer_l4):
+    ours = start_application(
+        make_candidate(), programmer_l4, channel=Channel.GROUP, institution=school, by=None
+    )
+    theirs = start_application(
+        make_candidate(name="王芳", id_number="310101198505124561"),
+        programmer_l4,
+        channel=Channel.GROUP,
+        institution=other_school,
+        by=None,
+    )
+    rows = call(client, "get", "/api/v1/institution/applications", token).json()
+    assert [r["number"] for r in rows] == [ours.number]
+    assert rows[0]["id_number_masked"] == "110105********1239" and rows[0]["status"] == "draft"
+    assert theirs.number not in json.dumps(rows)
+
+
+def test_without_a_valid_token_the_answer_is_401(client, token, school_user, admin_alice):
+    assert call(client, "get", "/api/v1/institution/applications").status_code == 401
+    assert call(client, "get", "/api/v1/institution/applications", "sk_wrong").status_code == 401
+    revoke_api_token(ApiToken.objects.get(), by=admin_alice)
+    assert call(client, "get", "/api/v1/institution/applications", token).status_code == 401
+    assert AuditEntry.objects.filter(action="accounts.api_token.revoke").exists()
+
+
+def test_only_the_hash_of_a_token_is_stored(token):
+    stored = ApiToken.objects.get()
+    assert token not in (stored.token_hash, stored.prefix) and stored.prefix == token[:8]
+
+
+def test_tokens_are_for_institution_users_only(reviewer_rui, admin_alice):
+    with pytest.raises(DomainError):
+        issue_api_token(reviewer_rui, name="x", by=admin_alice)
+
+
+def test_precheck_answers_each_student_and_flags_bad_ones(client, token, notice_2026):
+    bad = {**EXAMPLE, "id_number": "110105194912310021"}
+    rows = call(client, "post", "/api/v1/institution/precheck", token, [EXAMPLE, bad]).json()
+    assert rows[0]["result"]["eligible"] is True and rows[0]["errors"] is None
+    assert rows[1]["result"] is None and "id_number" in rows[1]["errors"]
+
+
+def test_a_deactivated_user_token_stops_working(client, token, school_user):
+    User.objects.filter(pk=school_user.pk).update(is_active=False)
+    assert call(client, "get", "/api/v1/institution/applications", token).status_code == 401
+
+
+def test_a_token_of_a_user_moved_to_another_institution_stops_working(
+    client, token, school_user, other_school
+):
+    User.objects.filter(pk=school_user.pk).update(institution=other_school)
+    assert call(client, "get", "/api/v1/institution/applications", token).status_code == 401
