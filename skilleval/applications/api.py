@@ -1,4 +1,4 @@
-"""Institution operations under /api/v1/institution (issue 4 "API"): token auth, one institution's data only."""
+"""Institution operations under /api/v1/institution (issue 4 "API"): token auth, one institution's data."""
 
 from datetime import datetime
 
@@ -12,6 +12,7 @@ from skilleval.core.errors import InvalidFields
 from skilleval.eligibility.api import CheckIn, CheckOut, check
 
 router = Router(tags=["institution"], auth=InstitutionToken())
+PRECHECK_LIMIT = 500
 
 
 class ApplicationOut(Schema):
@@ -76,15 +77,15 @@ class PrecheckOut(Schema):
     response=list[PrecheckOut],
     summary="Pre-check many students against the application conditions (up to 500 at once)",
 )
-def precheck(request, payload: list[CheckIn] = Field(..., max_length=500)):
+def precheck(request, payload: list[CheckIn]):
     """Each student is checked as by `/eligibility/check`; a bad one carries its field errors and does not
     stop the others."""
+    if not payload or len(payload) > PRECHECK_LIMIT:
+        raise InvalidFields({"__all__": [_("Send from 1 to %(limit)s students.") % {"limit": PRECHECK_LIMIT}]})
     results = []
     for index, student in enumerate(payload):
         try:
             results.append(PrecheckOut(index=index, result=check(request, student), errors=None))
         except InvalidFields as exc:
             results.append(PrecheckOut(index=index, result=None, errors=exc.errors))
-    if not payload:
-        raise InvalidFields({"__all__": [_("Send at least one student.")]})
     return results

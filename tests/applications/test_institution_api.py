@@ -5,8 +5,7 @@ import json
 import pytest
 
 from skilleval.accounts.models import ApiToken, Institution, User
-from skilleval.accounts.roles import Role
-from skilleval.accounts.services import grant_role, issue_api_token, revoke_api_token
+from skilleval.accounts.services import issue_api_token, revoke_api_token
 from skilleval.applications.models import Channel
 from skilleval.applications.services import start_application
 from skilleval.audit.models import AuditEntry
@@ -89,3 +88,8 @@ def test_a_token_of_a_user_moved_to_another_institution_stops_working(
 ):
     User.objects.filter(pk=school_user.pk).update(institution=other_school)
     assert call(client, "get", "/api/v1/institution/applications", token).status_code == 401
+
+
+def test_an_empty_precheck_is_a_422(client, token):
+    response = call(client, "post", "/api/v1/institution/precheck", token, [])
+    assert response.status_code == 422 and response.json()["errors"]["__all__"]
