@@ -81,7 +81,8 @@ def precheck(request, payload: list[CheckIn]):
     """Each student is checked as by `/eligibility/check`; a bad one carries its field errors and does not
     stop the others."""
     if not payload or len(payload) > PRECHECK_LIMIT:
-        raise InvalidFields({"__all__": [_("Send from 1 to %(limit)s students.") % {"limit": PRECHECK_LIMIT}]})
+        message = _("Send from 1 to %(limit)s students.") % {"limit": PRECHECK_LIMIT}
+        raise InvalidFields({"__all__": [message]})
     results = []
     for index, student in enumerate(payload):
         try:
