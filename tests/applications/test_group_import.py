@@ -19,13 +19,74 @@ pytestmark = pytest.mark.django_db
 
 HEADER = [c.label for c in COLUMNS]
 GOOD = [
-    # 姓名, 证件类型, 证件号码, 手机, 邮箱, 职业编码, 工种, 等级, 条件, 学历类别, 专业, 毕业时间, 应届, 工作起, 工作止, 证书等级, 发证, 职称, 职称日期, 放弃
-    ["张三", "居民身份证", "11010519491231002X", "13800138000", "", "4-04-05-05", "", "四级", "L4-1",
-     "普通高中", "", "1968-07-01", "", "2015-07-01", "", "", "", "", "", ""],
-    ["李四", "", "310101198505124561", "", "lisi@example.com", "4-04-04-02", "网络安全管理员", "3",
-     "L3-5", "普通高等学校", "网络工程", "2008-07-01", "否", "2008-07-01", "", "4", "2020-05-20", "", "", ""],
-    ["王五", "", "440304199812120011", "13900139000", "", "4-04-05-01", "", "四级/中级工", "",
-     "高等职业学校", "软件技术", "", "是", "", "", "", "", "", "", ""],
+    # In the order of COLUMNS: name, ID type and number, mobile, e-mail, occupation, work type, level, condition,
+    # school kind, major, graduated, graduating, work from/to, certificate level and date, title and date, forfeit.
+    [
+        "张三",
+        "居民身份证",
+        "11010519491231002X",
+        "13800138000",
+        "",
+        "4-04-05-05",
+        "",
+        "四级",
+        "L4-1",
+        "普通高中",
+        "",
+        "1968-07-01",
+        "",
+        "2015-07-01",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "李四",
+        "",
+        "310101198505124561",
+        "",
+        "lisi@example.com",
+        "4-04-04-02",
+        "网络安全管理员",
+        "3",
+        "L3-5",
+        "普通高等学校",
+        "网络工程",
+        "2008-07-01",
+        "否",
+        "2008-07-01",
+        "",
+        "4",
+        "2020-05-20",
+        "",
+        "",
+        "",
+    ],
+    [
+        "王五",
+        "",
+        "440304199812120011",
+        "13900139000",
+        "",
+        "4-04-05-01",
+        "",
+        "四级/中级工",
+        "",
+        "高等职业学校",
+        "软件技术",
+        "",
+        "是",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
 ]
 
 
@@ -66,7 +127,9 @@ def test_a_good_file_creates_a_batch_of_drafts_in_one_go(school, school_user, no
 
 
 def test_chinese_excel_csv_in_gb18030_is_read(school, school_user, notice_2026):
-    result = import_group_file(institution=school, user=school_user, data=csv_gb18030(GOOD), filename="学员.csv")
+    result = import_group_file(
+        institution=school, user=school_user, data=csv_gb18030(GOOD), filename="学员.csv"
+    )
     assert result.ok, [e.message_zh for e in result.errors]
     assert Person.objects.filter(full_name="王五").exists()
 
@@ -89,7 +152,9 @@ def test_a_file_with_any_error_writes_nothing_and_says_where(school, school_user
     where = {(e.row, e.column) for e in result.errors}
     assert (3, "证件号码") in where and (4, "等级") in where and (2, "相关工作截止") in where
     assert all(e.message_zh and e.message_en for e in result.errors)
-    assert not Person.objects.exists() and not Application.objects.exists() and not GroupBatch.objects.exists()
+    assert (
+        not Person.objects.exists() and not Application.objects.exists() and not GroupBatch.objects.exists()
+    )
 
 
 def test_duplicates_in_the_file_and_against_open_applications_are_errors(school, school_user, notice_2026):
@@ -98,16 +163,22 @@ def test_duplicates_in_the_file_and_against_open_applications_are_errors(school,
     assert [e.code for e in result.errors] == ["duplicate_in_file"] and result.errors[0].row == 3
 
     person = make_candidate(name="王五", id_number="440304199812120011")
-    item = Application._meta.get_field("item").related_model.objects.get(occupation__code="4-04-05-01", level=4)
+    item = Application._meta.get_field("item").related_model.objects.get(
+        occupation__code="4-04-05-01", level=4
+    )
     start_application(person, item, channel=Channel.COUNTER, by=None)
-    result = import_group_file(institution=school, user=school_user, data=xlsx([GOOD[2]]), filename="open.xlsx")
+    result = import_group_file(
+        institution=school, user=school_user, data=xlsx([GOOD[2]]), filename="open.xlsx"
+    )
     assert [e.code for e in result.errors] == ["duplicate_open"]
 
 
 def test_a_banned_student_is_refused(school, school_user, notice_2026):
     person = make_candidate(name="王五", id_number="440304199812120011")
     Ban.objects.create(person=person, until=date(2099, 12, 31), reason="4.4")
-    result = import_group_file(institution=school, user=school_user, data=xlsx([GOOD[2]]), filename="ban.xlsx")
+    result = import_group_file(
+        institution=school, user=school_user, data=xlsx([GOOD[2]]), filename="ban.xlsx"
+    )
     assert [e.code for e in result.errors] == ["banned"]
 
 
@@ -116,7 +187,9 @@ def test_another_institutions_student_cannot_be_smuggled_in(school, school_user,
 
     other = Institution.objects.create(name="徐汇培训中心", uscc="91310000132200821H")
     person = make_candidate(name="王五", id_number="440304199812120011")
-    item = Application._meta.get_field("item").related_model.objects.get(occupation__code="4-04-05-05", level=4)
+    item = Application._meta.get_field("item").related_model.objects.get(
+        occupation__code="4-04-05-05", level=4
+    )
     start_application(person, item, channel=Channel.GROUP, institution=other, by=None)
     before = list(person.work.values_list("start", flat=True))
     result = import_group_file(institution=school, user=school_user, data=xlsx([GOOD[2]]), filename="x.xlsx")
@@ -128,7 +201,7 @@ def test_hostile_files_are_refused_without_writing(school, school_user, notice_2
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
     result = import_group_file(institution=school, user=school_user, data=png, filename="students.csv")
     assert result.errors and not GroupBatch.objects.exists()
-    formula = xlsx([["=HYPERLINK(\"http://x\")", *GOOD[0][1:]]])
+    formula = xlsx([['=HYPERLINK("http://x")', *GOOD[0][1:]]])
     result = import_group_file(institution=school, user=school_user, data=formula, filename="f.xlsx")
     assert result.errors and result.errors[0].code == "formula"
 
