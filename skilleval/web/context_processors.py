@@ -19,6 +19,7 @@ def workspaces(request):
         return {
             "candidate": hasattr(user, "person"),
             "counter": has_any_role(user, [Role.COUNTER_CLERK]),
+            "institution": bool(user.institution_id) and has_any_role(user, [Role.INSTITUTION]),
             "review": has_any_role(user, [Role.REVIEWER, Role.SUPERVISOR]),
         }
 
