@@ -146,7 +146,9 @@ def test_many_rows_at_once_make_the_same_unbroken_chain(admin_alice):
     from skilleval.audit.services import record_many
 
     record(admin_alice, "test.before", None)
-    written = record_many(admin_alice, "test.bulk", [("x.y", i) for i in range(250)], [{"i": i} for i in range(250)])
+    written = record_many(
+        admin_alice, "test.bulk", [("x.y", i) for i in range(250)], [{"i": i} for i in range(250)]
+    )
     record(admin_alice, "test.after", None)
     assert written == 250
     assert AuditEntry.objects.filter(action="test.bulk").count() == 250
