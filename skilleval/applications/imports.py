@@ -23,6 +23,7 @@ from skilleval.catalog.models import CatalogItem
 from skilleval.core.errors import DomainError
 from skilleval.core.spreadsheets import CellError, ColumnSpec, SpreadsheetRefused, read_table
 from skilleval.core.validators import InvalidValue, mask_mobile, validate_document, validate_mobile
+from skilleval.dbtools import insert_rows
 from skilleval.organization.policy import policy
 from skilleval.people.models import (
     PHONE_INDEX_PURPOSE,
@@ -536,9 +537,11 @@ def _write(parsed: list[Parsed], *, institution, user, filename: str, digest: st
                         email=p.email,
                     )
                 )
-        Person.objects.bulk_create(new_people, batch_size=CHUNK)
+        insert_rows(Person, new_people)
+        _assign_ids(new_people, Person, "id_number_index")
+        existing = set(people)
         people.update({person.id_number_index: person for person in new_people})
-        _replace_facts(firsts, people)
+        _replace_facts(firsts, people, existing)
         numbers = _new_numbers(len(parsed))
         applications = [
             Application(
@@ -558,13 +561,14 @@ def _write(parsed: list[Parsed], *, institution, user, filename: str, digest: st
             )
             for i, p in enumerate(parsed)
         ]
-        Application.objects.bulk_create(applications, batch_size=CHUNK)
-        ApplicationEvent.objects.bulk_create(
+        insert_rows(Application, applications)
+        _assign_ids(applications, Application, "number")
+        insert_rows(
+            ApplicationEvent,
             [
                 ApplicationEvent(application=a, to_status=Status.DRAFT, actor=user, reason=filename[:100])
                 for a in applications
             ],
-            batch_size=CHUNK,
         )
         record(user, "applications.batch.create", batch, {"rows": len(parsed), "new_people": len(new_people)})
         record_many(
@@ -576,11 +580,19 @@ def _write(parsed: list[Parsed], *, institution, user, filename: str, digest: st
     return batch
 
 
-def _replace_facts(firsts: dict[str, Parsed], people: dict[str, Person]) -> None:
+def _assign_ids(objects: list, model, key: str) -> None:
+    """Give rows inserted without RETURNING their primary keys, found again by a unique key."""
+    by_key = {getattr(obj, key): obj for obj in objects}
+    for chunk in _chunks(list(by_key)):
+        for value, pk in model.objects.filter(**{f"{key}__in": chunk}).values_list(key, "pk"):
+            by_key[value].pk = pk
+
+
+def _replace_facts(firsts: dict[str, Parsed], people: dict[str, Person], existing: set[str]) -> None:
     """The file states each student's facts; they replace what was on file (one row per student counts)."""
-    person_ids = [people[index].pk for index in firsts]
+    known_ids = [people[index].pk for index in firsts if index in existing]
     for model in (EducationRecord, WorkRecord, CertificateHeld, TitleHeld):
-        for chunk in _chunks(person_ids):
+        for chunk in _chunks(known_ids):
             model.objects.filter(person_id__in=chunk).delete()
     rows = {EducationRecord: [], WorkRecord: [], CertificateHeld: [], TitleHeld: []}
     for index, p in firsts.items():
@@ -594,4 +606,4 @@ def _replace_facts(firsts: dict[str, Parsed], people: dict[str, Person]) -> None
             if fact:
                 rows[model].append(model(person=person, **fact))
     for model, objects in rows.items():
-        model.objects.bulk_create(objects, batch_size=CHUNK)
+        insert_rows(model, objects)

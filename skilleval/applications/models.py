@@ -65,9 +65,12 @@ class Application(models.Model):
     item = models.ForeignKey("catalog.CatalogItem", on_delete=models.PROTECT, related_name="applications")
     # The catalog key, copied from the item so the database can hold the one-open-application rule across
     # notices (a new notice makes new item rows for the same key).
-    occupation = models.ForeignKey("catalog.Occupation", on_delete=models.PROTECT, related_name="+")
+    # Searched only through the unique constraints below (person first): no index of their own.
+    occupation = models.ForeignKey(
+        "catalog.Occupation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     work_type = models.ForeignKey(
-        "catalog.WorkType", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "catalog.WorkType", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     level = models.PositiveSmallIntegerField(_("level"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -93,23 +96,43 @@ class Application(models.Model):
     photo_checked = models.BooleanField(_("photo checked"), default=False)
     originals_checked = models.BooleanField(_("originals checked"), default=False)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     pre_reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     decision_reason = models.TextField(_("reviewer's reason"), blank=True)
     fee_due_by = models.DateField(_("fee due by"), null=True, blank=True)
     results_valid_until = models.DateField(_("results valid until"), null=True, blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -147,7 +170,9 @@ class ApplicationEvent(models.Model):
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=Status.choices)
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     reason = models.TextField(blank=True)
 
     class Meta:

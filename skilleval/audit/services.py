@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from skilleval.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry, Outcome
 from skilleval.core import context
+from skilleval.dbtools import insert_rows
 
 
 def record(
@@ -94,7 +95,7 @@ def record_many(actor: Any, action: str, targets: list, data: list[dict] | None 
             entry.hash = entry.compute_hash()
             prev_hash = entry.hash
             entries.append(entry)
-        AuditEntry.objects.bulk_create(entries, batch_size=1000)
+        insert_rows(AuditEntry, entries)
         head.seq, head.last_hash = seq, prev_hash
         head.save(update_fields=["seq", "last_hash"])
     return len(entries)

@@ -37,6 +37,20 @@ def school_user(school, admin_alice):
     return user
 
 
+def _photo_jpeg() -> bytes:
+    """A plain 295 × 413 JPEG standing in for a checked photo (the checks have their own tests)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (295, 413), (236, 240, 245)).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+PHOTO_JPEG = _photo_jpeg()
+
+
 def make_candidate(*, name="李明", id_number="110105199003071239", by=None) -> Person:
     """An adult with senior high school and eight years of programming work: eligible for level 4 (L4-1)."""
     person = register_person(
@@ -55,7 +69,7 @@ def make_candidate(*, name="李明", id_number="110105199003071239", by=None) ->
         ),
         by=by,
     )
-    person.photo_name = store_private(b"jpeg", purpose="people.person.photo")
+    person.photo_name = store_private(PHOTO_JPEG, purpose="people.person.photo")
     person.save(update_fields=["photo_name"])
     return person
 

@@ -7,7 +7,7 @@ from skilleval.applications.lifecycle import Status
 from skilleval.applications.models import Application, Channel
 from skilleval.applications.services import accept_pledge, start_application, submit_application
 from skilleval.audit.models import AuditEntry
-from tests.applications.conftest import make_candidate
+from tests.applications.conftest import PHOTO_JPEG, make_candidate
 
 pytestmark = pytest.mark.django_db
 HOST = {"HTTP_HOST": "127.0.0.1"}
@@ -86,7 +86,7 @@ def test_people_without_the_reviewer_role_are_refused(client, waiting, school_us
 
 
 def test_the_applicant_photo_is_served_only_to_staff(rui_client, waiting, client):
-    assert rui_client.get(f"/review/{waiting[0].number}/photo.jpg", **HOST).content == b"jpeg"
+    assert rui_client.get(f"/review/{waiting[0].number}/photo.jpg", **HOST).content == PHOTO_JPEG
     stranger = User.objects.create_user(username="nobody", password="Nobody-2026!x")
     client.force_login(stranger)
     assert client.get(f"/review/{waiting[0].number}/photo.jpg", **HOST).status_code == 403

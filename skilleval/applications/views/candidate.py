@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from skilleval.applications.access import applications_for, get_application_for
+from skilleval.applications.documents import application_form_pdf
 from skilleval.applications.lifecycle import EDITABLE, Status
 from skilleval.applications.models import Channel
 from skilleval.applications.services import (
@@ -195,3 +196,16 @@ def withdraw_view(request, number):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("application", number=number)
+
+
+@require_GET
+@candidate_required
+def application_form(request, number):
+    application = get_application_for(request.user, number)
+    return _pdf(application_form_pdf(application), f"application-{application.number}.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

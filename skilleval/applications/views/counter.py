@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from skilleval.accounts.access import role_required
 from skilleval.accounts.roles import Role
 from skilleval.applications.access import get_application_for
+from skilleval.applications.documents import application_form_pdf
 from skilleval.applications.forms import CounterApplicationForm
 from skilleval.applications.models import Channel
 from skilleval.applications.services import (
@@ -103,3 +105,13 @@ def form_signed(request, number):
     record_form_signed(application, by=request.user)
     messages.success(request, _("The signed form is recorded."))
     return redirect("counter-application", number=number)
+
+
+@require_http_methods(["GET"])
+@role_required(Role.COUNTER_CLERK)
+def application_form(request, number):
+    application = get_application_for(request.user, number)
+    response = HttpResponse(application_form_pdf(application), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="application-{application.number}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
