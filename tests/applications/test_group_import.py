@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 HEADER = [c.label for c in COLUMNS]
 GOOD = [
-    # In the order of COLUMNS: name, ID type and number, mobile, e-mail, occupation, work type, level, condition,
-    # school kind, major, graduated, graduating, work from/to, certificate level and date, title and date, forfeit.
+    # In the order of COLUMNS: name, ID type and number, mobile, e-mail, occupation, work type, level,
+    # condition, school kind, major, graduated, graduating, work from/to, certificate level and date,
+    # title and date, forfeit.
     [
         "张三",
         "居民身份证",

@@ -1,4 +1,4 @@
-"""The institution portal (issue 4 "Institutions"): template, upload, errors, pre-review, submit; tenants apart."""
+"""The institution portal (issue 4 "Institutions"): template, upload, errors, pre-review, submit."""
 
 import io
 
