@@ -49,10 +49,30 @@ def make_file(rows: int, seed: int = 7) -> bytes:
             number = id_number(rng, rng.randint(0, 999))
         seen.add(number)
         code, work_type, level = rng.choice(ITEMS)
-        sheet.append([
-            f"学员{i:06d}", "居民身份证", number, f"13{rng.randint(100000000, 999999999)}", "", code, work_type, level,
-            "", "普通高中", "", "2005-07-01", "", f"{rng.randint(2008, 2020)}-07-01", "", "", "", "", "", "",
-        ])
+        sheet.append(
+            [
+                f"学员{i:06d}",
+                "居民身份证",
+                number,
+                f"13{rng.randint(100000000, 999999999)}",
+                "",
+                code,
+                work_type,
+                level,
+                "",
+                "普通高中",
+                "",
+                "2005-07-01",
+                "",
+                f"{rng.randint(2008, 2020)}-07-01",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -76,7 +96,9 @@ def fixtures():
     from skilleval.accounts.roles import Role
     from skilleval.accounts.services import grant_role
 
-    school, _ = Institution.objects.get_or_create(name="基准测试学校", defaults={"uscc": "91310000132200821H"})
+    school, _ = Institution.objects.get_or_create(
+        name="基准测试学校", defaults={"uscc": "91310000132200821H"}
+    )
     user, created = User.objects.get_or_create(username="bench_school", defaults={"institution": school})
     if created:
         grant_role(user, Role.INSTITUTION, by=None)
@@ -91,7 +113,9 @@ def floor(data: bytes) -> float:
     columns = [f"c{i}" for i in range(20)]
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_floor")
-        cursor.execute(f"CREATE TABLE bench_floor (id integer primary key, {', '.join(c + ' text' for c in columns)})")
+        cursor.execute(
+            f"CREATE TABLE bench_floor (id integer primary key, {', '.join(c + ' text' for c in columns)})"
+        )
     from django.db import models
 
     class Floor(models.Model):
@@ -150,8 +174,10 @@ def memory(rows: int) -> None:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         elapsed, written = ours(data, f"bench-{rows}.xlsx")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{written} rows imported in {elapsed:.1f} s; peak RSS {peak:.0f} MB (before the import {before:.0f} MB);"
-              f" target < 400 MB")
+        print(
+            f"{written} rows imported in {elapsed:.1f} s; peak RSS {peak:.0f} MB (before the import {before:.0f} MB);"
+            f" target < 400 MB"
+        )
 
 
 if __name__ == "__main__":

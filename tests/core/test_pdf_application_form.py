@@ -129,7 +129,7 @@ def minimal_form() -> ApplicationFormData:
 def poppler(tool: str, *args: str) -> str:
     path = shutil.which(tool)
     assert path, f"{tool} is not installed"
-    done = subprocess.run([path, *args], capture_output=True, check=True)  # noqa: S603 - poppler on our file
+    done = subprocess.run([path, *args], capture_output=True, check=True)
     return done.stdout.decode()
 
 
