@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
-from skilleval.applications.views import candidate, counter, institution, review
+from skilleval.applications.views import candidate, confirm, counter, institution, review
 from skilleval.eligibility import views as eligibility_views
 from skilleval.people import views as people_views
 from skilleval.web import views
@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("account/register/", people_views.register, name="register"),
     path("account/login/", people_views.sign_in, name="login"),
     path("account/logout/", people_views.sign_out, name="logout"),
+    path("confirm/", confirm.confirm, name="confirm-data"),
     path("institution/", institution.home, name="institution-home"),
     path("institution/template.xlsx", institution.template, name="institution-template"),
     path("institution/upload/", institution.upload, name="institution-upload"),

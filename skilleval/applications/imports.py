@@ -16,8 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from skilleval.applications.lifecycle import OPEN, Status
-from skilleval.applications.models import Application, ApplicationEvent, Channel, GroupBatch
-from skilleval.applications.services import NUMBER_ALPHABET
+from skilleval.applications.models import NUMBER_ALPHABET, Application, ApplicationEvent, Channel, GroupBatch
 from skilleval.audit.services import record, record_many
 from skilleval.catalog.models import CatalogItem
 from skilleval.core.errors import DomainError

@@ -11,6 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from skilleval.applications.lifecycle import OPEN, Status
 
+# Human-facing codes avoid look-alike characters (0/O, 1/I/L).
+NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# The version of the candidate notice (附件 2) whose pledge the candidate accepts.
+PLEDGE_VERSION = "附件2-2026"
+
 
 class Channel(models.TextChoices):
     ONLINE = "online", _("Online (individual)")
@@ -205,3 +210,23 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class ConfirmationCode(models.Model):
+    """A one-time code sent to a student an institution uploaded, to confirm their own data (PIPL art. 23).
+
+    Only a hash is kept; a code expires and allows a few tries, so it cannot be guessed."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="confirmation_codes")
+    code_hash = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("confirmation code")
+        verbose_name_plural = _("confirmation codes")
+
+    def __str__(self):
+        return f"{self.application} · {self.sent_at:%Y-%m-%d}"

@@ -8,8 +8,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from skilleval.applications.confirmations import send_confirmation_codes
 from skilleval.applications.lifecycle import EDITABLE, OPEN, Status, can_move
-from skilleval.applications.models import Application, ApplicationEvent, Channel, Kind
+from skilleval.applications.models import (
+    NUMBER_ALPHABET,
+    PLEDGE_VERSION,
+    Application,
+    ApplicationEvent,
+    Channel,
+    Kind,
+)
 from skilleval.audit.services import record
 from skilleval.catalog.models import CatalogItem
 from skilleval.core.errors import DomainError, IllegalTransition
@@ -18,10 +26,6 @@ from skilleval.notifications.services import notify
 from skilleval.organization.policy import policy
 from skilleval.people.models import Person
 from skilleval.people.services import active_ban_until
-
-# Human-facing codes avoid look-alike characters (0/O, 1/I/L).
-NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-PLEDGE_VERSION = "附件2-2026"
 
 
 def new_number() -> str:
@@ -133,6 +137,19 @@ def _user(by):
     return by if getattr(by, "pk", None) else None
 
 
+def _data_confirmed(application: Application) -> None:
+    # PIPL art. 23: a student uploaded by an institution confirms their own data before scheduling (issue 4).
+    if application.channel == Channel.GROUP and not application.data_confirmed_at:
+        raise DomainError(
+            _("The candidate has not confirmed their data yet; they cannot be scheduled."),
+            code="data_unconfirmed",
+        )
+
+
+# Conditions beyond the lifecycle table that a step needs.
+GUARDS = {Status.SCHEDULED: (_data_confirmed,)}
+
+
 def _move(
     application: Application, target: str, *, by, reason: str = "", fields: dict | None = None
 ) -> Application:
@@ -146,6 +163,8 @@ def _move(
                 current=locked.status,
                 target=target,
             )
+        for guard in GUARDS.get(target, ()):
+            guard(locked)
         previous = locked.status
         locked.status = target
         for name, value in (fields or {}).items():
@@ -374,6 +393,7 @@ def submit_batch(batch, *, by):
         batch.state = batch.State.SUBMITTED
         batch.save(update_fields=["state"])
         record(by, "applications.batch.submit", batch, {"applications": len(ready)})
+        send_confirmation_codes(ready, by=by)
     return batch
 
 
