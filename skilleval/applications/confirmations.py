@@ -51,7 +51,8 @@ def send_confirmation_codes(applications, *, by) -> int:
         with translation.override("zh-hans"):
             text = _(
                 "%(institution)s has applied for you (%(item)s, application %(number)s). Check your "
-                "details and confirm them with the code %(code)s on the confirmation page within %(days)s days."
+                "details and confirm them with the code %(code)s on the confirmation page within "
+                "%(days)s days."
             ) % {
                 "institution": application.institution.name,
                 "item": str(application.item),
