@@ -2,12 +2,17 @@
 
 from datetime import datetime
 
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja import Status as Reply
+from ninja.files import UploadedFile
 
 from skilleval.accounts.api_auth import InstitutionToken
+from skilleval.applications.imports import MAX_BYTES, import_group_file
 from skilleval.applications.lifecycle import Status
-from skilleval.applications.models import Application
+from skilleval.applications.models import Application, GroupBatch
+from skilleval.applications.services import pre_review_batch, submit_batch
 from skilleval.core.errors import InvalidFields
 from skilleval.eligibility.api import CheckIn, CheckOut, check
 
@@ -90,3 +95,81 @@ def precheck(request, payload: list[CheckIn]):
         except InvalidFields as exc:
             results.append(PrecheckOut(index=index, result=None, errors=exc.errors))
     return results
+
+
+class CellErrorOut(Schema):
+    row: int | None
+    column: str | None
+    code: str
+    message_zh: str
+    message_en: str
+
+
+class BatchOut(Schema):
+    id: int
+    filename: str
+    rows: int
+    state: str
+    duplicate: bool = False
+    created_at: datetime
+
+
+class UploadOut(Schema):
+    ok: bool
+    batch: BatchOut | None
+    errors: list[CellErrorOut]
+
+
+def _batch_out(batch: GroupBatch, *, duplicate: bool = False) -> BatchOut:
+    return BatchOut(
+        id=batch.pk,
+        filename=batch.filename,
+        rows=batch.rows,
+        state=batch.state,
+        duplicate=duplicate,
+        created_at=batch.created_at,
+    )
+
+
+@router.post(
+    "/institution/batches",
+    response={201: UploadOut, 200: UploadOut, 422: UploadOut},
+    summary="Upload a file of students (.xlsx, .xls, .csv); all rows are written or none",
+)
+def upload_batch(request, file: File[UploadedFile]):
+    if file.size > MAX_BYTES:
+        raise InvalidFields({"file": [_("Choose an .xlsx, .xls or .csv file of at most 20 MB.")]})
+    result = import_group_file(
+        institution=request.auth.institution,
+        user=request.auth.user,
+        data=file.read(),
+        filename=file.name or "",
+    )
+    errors = [CellErrorOut(**e.to_dict()) for e in result.errors]
+    if not result.ok:
+        return Reply(422, UploadOut(ok=False, batch=None, errors=errors))
+    body = UploadOut(ok=True, batch=_batch_out(result.batch, duplicate=result.duplicate), errors=[])
+    return Reply(200 if result.duplicate else 201, body)
+
+
+@router.get("/institution/batches/{batch_id}", response=BatchOut, summary="A batch of yours")
+def get_batch(request, batch_id: int):
+    return _batch_out(get_object_or_404(GroupBatch, pk=batch_id, institution_id=request.auth.institution_id))
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=300)
+
+
+@router.post("/institution/batches/{batch_id}/pre-review", response=BatchOut, summary="Record your 资格初审")
+def api_pre_review(request, batch_id: int, payload: NoteIn):
+    batch = get_object_or_404(GroupBatch, pk=batch_id, institution_id=request.auth.institution_id)
+    return _batch_out(pre_review_batch(batch, by=request.auth.user, note=payload.note))
+
+
+@router.post(
+    "/institution/batches/{batch_id}/submit", response=BatchOut, summary="Submit the group for review"
+)
+def api_submit(request, batch_id: int):
+    batch = get_object_or_404(GroupBatch, pk=batch_id, institution_id=request.auth.institution_id)
+    return _batch_out(submit_batch(batch, by=request.auth.user))

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from skilleval.accounts.models import ApiToken, Institution, User
-from skilleval.accounts.services import issue_api_token, revoke_api_token
+from skilleval.accounts.services import grant_role, issue_api_token, revoke_api_token
 from skilleval.applications.models import Channel
 from skilleval.applications.services import start_application
 from skilleval.audit.models import AuditEntry
@@ -93,3 +93,56 @@ def test_a_token_of_a_user_moved_to_another_institution_stops_working(
 def test_an_empty_precheck_is_a_422(client, token):
     response = call(client, "post", "/api/v1/institution/precheck", token, [])
     assert response.status_code == 422 and response.json()["errors"]["__all__"]
+
+
+def upload(client, token, data, name="students.xlsx"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        "/api/v1/institution/batches",
+        {"file": SimpleUploadedFile(name, data)},
+        HTTP_HOST="127.0.0.1",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+def test_a_program_uploads_reviews_and_submits_a_group(client, token, school, notice_2026):
+    from skilleval.applications.models import GroupBatch
+    from tests.applications.test_group_import import GOOD, xlsx
+
+    data = xlsx(GOOD)
+    response = upload(client, token, data)
+    assert response.status_code == 201
+    batch_id = response.json()["batch"]["id"]
+    again = upload(client, token, data)
+    assert again.status_code == 200 and again.json()["batch"] == {**response.json()["batch"], "duplicate": True}
+    call(client, "post", f"/api/v1/institution/batches/{batch_id}/pre-review", token, {"note": "已初审"})
+    body = call(client, "post", f"/api/v1/institution/batches/{batch_id}/submit", token, {}).json()
+    assert body["state"] == "submitted" and GroupBatch.objects.get().state == "submitted"
+    rows = call(client, "get", f"/api/v1/institution/applications?batch_id={batch_id}", token).json()
+    assert {r["status"] for r in rows} == {"submitted"} and len(rows) == 3
+
+
+def test_a_bad_file_answers_422_with_row_and_column(client, token, notice_2026):
+    from tests.applications.test_group_import import GOOD, xlsx
+
+    rows = [list(r) for r in GOOD]
+    rows[0][2] = "11010519491231002Y"
+    body = upload(client, token, xlsx(rows)).json()
+    assert body["ok"] is False and body["errors"][0]["row"] == 2 and body["errors"][0]["column"] == "证件号码"
+
+
+def test_another_institutions_batch_is_a_404_through_the_api(client, token, other_school, admin_alice,
+                                                             notice_2026):
+    from skilleval.applications.imports import import_group_file
+    from skilleval.applications.models import GroupBatch
+    from tests.applications.test_group_import import GOOD, xlsx
+
+    zhao = User.objects.create_user(username="zhao", password="Zhao-pass-2026!", institution=other_school)
+    from skilleval.accounts.roles import Role
+
+    grant_role(zhao, Role.INSTITUTION, by=admin_alice)
+    theirs = import_group_file(institution=other_school, user=zhao, data=xlsx(GOOD), filename="b.xlsx").batch
+    assert call(client, "get", f"/api/v1/institution/batches/{theirs.pk}", token).status_code == 404
+    call(client, "post", f"/api/v1/institution/batches/{theirs.pk}/pre-review", token, {})
+    assert GroupBatch.objects.get(pk=theirs.pk).state == GroupBatch.State.CREATED
