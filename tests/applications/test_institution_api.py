@@ -115,7 +115,10 @@ def test_a_program_uploads_reviews_and_submits_a_group(client, token, school, no
     assert response.status_code == 201
     batch_id = response.json()["batch"]["id"]
     again = upload(client, token, data)
-    assert again.status_code == 200 and again.json()["batch"] == {**response.json()["batch"], "duplicate": True}
+    assert again.status_code == 200 and again.json()["batch"] == {
+        **response.json()["batch"],
+        "duplicate": True,
+    }
     call(client, "post", f"/api/v1/institution/batches/{batch_id}/pre-review", token, {"note": "已初审"})
     body = call(client, "post", f"/api/v1/institution/batches/{batch_id}/submit", token, {}).json()
     assert body["state"] == "submitted" and GroupBatch.objects.get().state == "submitted"
@@ -132,8 +135,9 @@ def test_a_bad_file_answers_422_with_row_and_column(client, token, notice_2026):
     assert body["ok"] is False and body["errors"][0]["row"] == 2 and body["errors"][0]["column"] == "证件号码"
 
 
-def test_another_institutions_batch_is_a_404_through_the_api(client, token, other_school, admin_alice,
-                                                             notice_2026):
+def test_another_institutions_batch_is_a_404_through_the_api(
+    client, token, other_school, admin_alice, notice_2026
+):
     from skilleval.applications.imports import import_group_file
     from skilleval.applications.models import GroupBatch
     from tests.applications.test_group_import import GOOD, xlsx
