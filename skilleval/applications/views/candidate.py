@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from skilleval.applications.access import applications_for, get_application_for
 from skilleval.applications.documents import application_form_pdf
+from skilleval.applications.evidence import MAX_BYTES as MAX_EVIDENCE_BYTES
+from skilleval.applications.evidence import add_evidence, evidence_bytes
 from skilleval.applications.lifecycle import EDITABLE, Status
 from skilleval.applications.models import Channel
 from skilleval.applications.services import (
@@ -208,4 +210,41 @@ def application_form(request, number):
 def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_POST
+@candidate_required
+def evidence_upload(request, number):
+    application = get_application_for(request.user, number)
+    upload = request.FILES.get("file")
+    if upload is None or upload.size > MAX_EVIDENCE_BYTES:
+        messages.error(request, _("Choose a PDF, JPEG or PNG file of at most 10 MB."))
+    else:
+        try:
+            add_evidence(
+                application,
+                content=upload.read(),
+                filename=upload.name,
+                description=request.POST.get("description", ""),
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The file is added."))
+    return redirect("application", number=number)
+
+
+@require_GET
+@candidate_required
+def evidence_file(request, number, pk):
+    application = get_application_for(request.user, number)
+    return evidence_response(get_object_or_404(application.evidence, pk=pk))
+
+
+def evidence_response(evidence) -> HttpResponse:
+    response = HttpResponse(evidence_bytes(evidence), content_type=evidence.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "no-store"
     return response

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from skilleval.accounts.roles import Role
 from skilleval.applications.access import applications_for, get_application_for
 from skilleval.applications.lifecycle import Status
 from skilleval.applications.services import approve, bulk_approve, reject, return_for_correction, start_review
+from skilleval.applications.views.candidate import evidence_response
 from skilleval.catalog.models import CatalogItem
 from skilleval.core.errors import DomainError
 from skilleval.people.services import photo_bytes
@@ -121,3 +122,10 @@ def applicant_photo(request, number):
     response = HttpResponse(photo_bytes(application.person), content_type="image/jpeg")
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+@role_required(Role.REVIEWER, Role.SUPERVISOR, Role.COUNTER_CLERK)
+def evidence_file(request, number, pk):
+    application = get_application_for(request.user, number)
+    return evidence_response(get_object_or_404(application.evidence, pk=pk))
