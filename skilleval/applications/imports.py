@@ -22,7 +22,7 @@ from skilleval.catalog.models import CatalogItem
 from skilleval.core.errors import DomainError
 from skilleval.core.spreadsheets import CellError, ColumnSpec, SpreadsheetRefused, read_table
 from skilleval.core.validators import InvalidValue, mask_mobile, validate_document, validate_mobile
-from skilleval.dbtools import insert_rows
+from skilleval.dbtools import insert_dicts
 from skilleval.organization.policy import policy
 from skilleval.people.models import (
     PHONE_INDEX_PURPOSE,
@@ -40,6 +40,7 @@ from skilleval.privacy.files import sha256
 
 MAX_BYTES = 20 * 1024 * 1024
 CHUNK = 500
+LOOKUP_CHUNK = 5000  # ids per IN (…) list: well under SQLite's 32,766 bound parameters
 
 C = ColumnSpec
 COLUMNS = [
@@ -505,6 +506,7 @@ def _new_numbers(count: int) -> list[str]:
 
 
 def _write(parsed: list[Parsed], *, institution, user, filename: str, digest: str) -> GroupBatch:
+    """All rows in one transaction, through the lean insert path (thousands of rows; see dbtools)."""
     with transaction.atomic():
         batch = GroupBatch.objects.create(
             institution=institution,
@@ -513,89 +515,96 @@ def _write(parsed: list[Parsed], *, institution, user, filename: str, digest: st
             file_sha256=digest,
             rows=len(parsed),
         )
-        people = {}
-        for chunk in _chunks(sorted({p.index for p in parsed})):
-            people.update({p.id_number_index: p for p in Person.objects.filter(id_number_index__in=chunk)})
-        new_people, firsts = [], {}
+        firsts: dict[str, Parsed] = {}
         for p in parsed:
             firsts.setdefault(p.index, p)
-        for index, p in firsts.items():
-            if index not in people:
-                new_people.append(
-                    Person(
-                        full_name=p.full_name,
-                        id_type=p.id_type,
-                        id_number=p.id_number,
-                        id_number_index=p.index,
-                        id_number_masked=p.masked,
-                        birth_date=p.birth_date,
-                        sex=p.sex,
-                        phone=p.phone,
-                        phone_index=blind_index(p.phone, purpose=PHONE_INDEX_PURPOSE) if p.phone else "",
-                        phone_masked=mask_mobile(p.phone) if p.phone else "",
-                        email=p.email,
-                    )
-                )
-        insert_rows(Person, new_people)
-        _assign_ids(new_people, Person, "id_number_index")
-        existing = set(people)
-        people.update({person.id_number_index: person for person in new_people})
-        _replace_facts(firsts, people, existing)
+        person_ids = _ids_by(Person, "id_number_index", list(firsts))
+        existing = set(person_ids)
+        insert_dicts(Person, [_person_row(p) for index, p in firsts.items() if index not in existing])
+        person_ids.update(_ids_by(Person, "id_number_index", [i for i in firsts if i not in existing]))
+        _replace_facts(firsts, person_ids, existing)
         numbers = _new_numbers(len(parsed))
-        applications = [
-            Application(
-                number=numbers[i],
-                person=people[p.index],
-                item=p.item,
-                occupation_id=p.item.occupation_id,
-                work_type_id=p.item.work_type_id,
-                level=p.item.level,
-                channel=Channel.GROUP,
-                institution=institution,
-                batch=batch,
-                status=Status.DRAFT,
-                claimed_condition=p.condition,
-                forfeits_previous_results=p.forfeit,
-                created_by=user,
-            )
-            for i, p in enumerate(parsed)
-        ]
-        insert_rows(Application, applications)
-        _assign_ids(applications, Application, "number")
-        insert_rows(
-            ApplicationEvent,
+        insert_dicts(
+            Application,
             [
-                ApplicationEvent(application=a, to_status=Status.DRAFT, actor=user, reason=filename[:100])
-                for a in applications
+                {
+                    "number": numbers[i],
+                    "person_id": person_ids[p.index],
+                    "item_id": p.item.pk,
+                    "occupation_id": p.item.occupation_id,
+                    "work_type_id": p.item.work_type_id,
+                    "level": p.item.level,
+                    "channel": Channel.GROUP,
+                    "institution_id": institution.pk,
+                    "batch_id": batch.pk,
+                    "status": Status.DRAFT,
+                    "claimed_condition": p.condition,
+                    "forfeits_previous_results": p.forfeit,
+                    "created_by_id": user.pk,
+                }
+                for i, p in enumerate(parsed)
             ],
         )
-        record(user, "applications.batch.create", batch, {"rows": len(parsed), "new_people": len(new_people)})
+        application_ids = dict(Application.objects.filter(batch=batch).values_list("number", "pk"))
+        insert_dicts(
+            ApplicationEvent,
+            [
+                {
+                    "application_id": pk,
+                    "to_status": Status.DRAFT,
+                    "actor_id": user.pk,
+                    "reason": filename[:100],
+                }
+                for pk in application_ids.values()
+            ],
+        )
+        record(
+            user,
+            "applications.batch.create",
+            batch,
+            {"rows": len(parsed), "new_people": len(firsts) - len(existing)},
+        )
         record_many(
             user,
             "applications.application.create",
-            applications,
-            [{"channel": Channel.GROUP, "batch": batch.pk} for _a in applications],
+            [("applications.application", pk, number) for number, pk in application_ids.items()],
+            [{"channel": Channel.GROUP, "batch": batch.pk}] * len(application_ids),
         )
     return batch
 
 
-def _assign_ids(objects: list, model, key: str) -> None:
-    """Give rows inserted without RETURNING their primary keys, found again by a unique key."""
-    by_key = {getattr(obj, key): obj for obj in objects}
-    for chunk in _chunks(list(by_key)):
-        for value, pk in model.objects.filter(**{f"{key}__in": chunk}).values_list(key, "pk"):
-            by_key[value].pk = pk
+def _person_row(p: Parsed) -> dict:
+    return {
+        "full_name": p.full_name,
+        "id_type": p.id_type,
+        "id_number": p.id_number,
+        "id_number_index": p.index,
+        "id_number_masked": p.masked,
+        "birth_date": p.birth_date,
+        "sex": p.sex,
+        "phone": p.phone,
+        "phone_index": blind_index(p.phone, purpose=PHONE_INDEX_PURPOSE) if p.phone else "",
+        "phone_masked": mask_mobile(p.phone) if p.phone else "",
+        "email": p.email,
+    }
 
 
-def _replace_facts(firsts: dict[str, Parsed], people: dict[str, Person], existing: set[str]) -> None:
+def _ids_by(model, key: str, values: list) -> dict:
+    """Primary keys by a unique key, for rows inserted without RETURNING."""
+    found = {}
+    for chunk in _chunks(values, LOOKUP_CHUNK):
+        found.update(model.objects.filter(**{f"{key}__in": chunk}).values_list(key, "pk"))
+    return found
+
+
+def _replace_facts(firsts: dict[str, Parsed], person_ids: dict[str, int], existing: set[str]) -> None:
     """The file states each student's facts; they replace what was on file (one row per student counts)."""
-    known_ids = [people[index].pk for index in firsts if index in existing]
+    known = [person_ids[index] for index in firsts if index in existing]
     for model in (EducationRecord, WorkRecord, CertificateHeld, TitleHeld):
-        for chunk in _chunks(known_ids):
+        for chunk in _chunks(known):
             model.objects.filter(person_id__in=chunk).delete()
     rows = {EducationRecord: [], WorkRecord: [], CertificateHeld: [], TitleHeld: []}
     for index, p in firsts.items():
-        person = people[index]
         for model, fact in (
             (EducationRecord, p.education),
             (WorkRecord, p.work),
@@ -603,6 +612,6 @@ def _replace_facts(firsts: dict[str, Parsed], people: dict[str, Person], existin
             (TitleHeld, p.title),
         ):
             if fact:
-                rows[model].append(model(person=person, **fact))
-    for model, objects in rows.items():
-        insert_rows(model, objects)
+                rows[model].append({"person_id": person_ids[index], **fact})
+    for model, values in rows.items():
+        insert_dicts(model, values)

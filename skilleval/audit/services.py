@@ -27,7 +27,8 @@ def record(
     outcome: str = Outcome.SUCCESS,
 ) -> AuditEntry:
     """Append one audit row. `actor` is a user or None (the system); `target` a model instance, a
-    `(type, id)` pair or None; `action` a namespaced code such as `catalog.item.retire`."""
+    `(type, id)` or `(type, id, label)` tuple, or None; `action` a namespaced code such as
+    `catalog.item.retire`."""
     ctx = context.current()
     target_type, target_id, target_label = _describe_target(target)
     # Round-trip through JSON now so the hash covers exactly what the database will give back.
@@ -109,8 +110,8 @@ def _describe_target(target: Any) -> tuple[str, str, str]:
     if target is None:
         return "", "", ""
     if isinstance(target, tuple):
-        kind, pk = target
-        return str(kind), str(pk), ""
+        kind, pk, *label = target
+        return str(kind), str(pk), str(label[0]) if label else ""
     meta = target._meta
     return f"{meta.app_label}.{meta.model_name}", str(target.pk), str(target)
 
