@@ -214,6 +214,8 @@ def _check_rows(rows, today, headers, errors) -> list[Parsed]:
     }
     parsed, seen_keys, seen_names = [], {}, {}
     for row in rows:
+        if _is_template_example(row):
+            continue  # the grey example row of the downloaded template, left in by mistake
         row_errors = list(row.errors)
         p = _parse_row(row, items, today, headers, row_errors)
         if p is not None:
@@ -246,6 +248,13 @@ def _check_rows(rows, today, headers, errors) -> list[Parsed]:
         if p is not None and not row_errors:
             parsed.append(p)
     return parsed
+
+
+EXAMPLE = {c.key: c.example for c in COLUMNS}
+
+
+def _is_template_example(row) -> bool:
+    return all((row.values.get(key) or "") == example for key, example in EXAMPLE.items())
 
 
 def _parse_row(row, items, today, headers, errs) -> Parsed | None:

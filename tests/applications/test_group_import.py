@@ -213,3 +213,14 @@ def test_the_row_limit_is_the_policy_value(school, school_user, notice_2026, adm
     set_policy("import.max_rows", 2, effective_from=date(2026, 1, 1), by=admin_alice)
     result = import_group_file(institution=school, user=school_user, data=xlsx(GOOD), filename="big.xlsx")
     assert [e.code for e in result.errors] == ["too_many_rows"]
+
+
+def test_the_templates_example_row_is_not_imported(school, school_user, notice_2026):
+    from skilleval.applications.imports import COLUMNS
+
+    example = [c.example for c in COLUMNS]
+    result = import_group_file(
+        institution=school, user=school_user, data=xlsx([example, GOOD[1]]), filename="t.xlsx"
+    )
+    assert result.ok and Application.objects.count() == 1
+    assert not Person.objects.filter(full_name="张三").exists()

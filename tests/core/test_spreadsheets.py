@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from skilleval.core.spreadsheets import ColumnSpec, Row, SpreadsheetRefused, read_table
-from tests.core.test_spreadsheets_files import xls_bytes, xlsx_bytes
+from tests.core.test_spreadsheets_files import inline_row, raw_xlsx, sheet_xml, xls_bytes, xlsx_bytes
 
 ZHANG_ID, LI_ID = "11010519491231002X", "440524188001010014"
 COLUMNS = [
@@ -129,6 +129,13 @@ def test_english_bilingual_spaced_and_full_width_headers_are_accepted():
         "birth_date": "1949-12-31",
         "years": "4",
     }
+
+
+def test_a_sheet_written_with_a_namespace_prefix_is_read():
+    # The OpenXML SDK (many .NET systems) writes <x:row><x:c r="A1">: the per-cell path reads it.
+    rows = inline_row(1, "姓名", "身份证号", "手机号") + inline_row(2, "张三", ZHANG_ID, "13800138000")
+    (row,) = read(raw_xlsx(sheet_xml(rows, prefix="x")))
+    assert (row.number, row.values["name"], row.values["id_number"]) == (2, "张三", ZHANG_ID)
 
 
 def test_the_table_reports_the_header_text_the_user_wrote():
@@ -324,3 +331,47 @@ def test_csv_cells_are_text_even_when_they_look_like_numbers():
 def test_csv_over_max_rows_is_refused():
     text = "姓名,身份证号,手机号\n" + "张三,11010519491231002X,1\n" * 11
     assert refusal(text.encode(), "a.csv", max_rows=10).errors[0].code == "too_many_rows"
+
+
+# ------------------------------------------------------------------------------- batches (speed path)
+
+
+def test_rows_across_conversion_batches_keep_their_numbers_and_their_errors():
+    rows = [HEADER]
+    for n in range(2, 3002):
+        if n == 1500:
+            rows.append([])
+        elif n == 2500:
+            rows.append(["李四", 440524188001010014, "1", date(1980, 1, 1)])
+        else:
+            rows.append([f"张{n}", ZHANG_ID, "1", date(1990, 1, 1) if n % 3 else None])
+    read_rows = read(xlsx_bytes(rows))
+    assert len(read_rows) == 2999
+    assert [r.number for r in read_rows[1497:1499]] == [1499, 1501]
+    (bad,) = [r for r in read_rows if r.errors]
+    assert (bad.number, bad.values["id_number"], bad.errors[0].code) == (2500, "", "number_precision")
+    assert read_rows[-1].values == {
+        "name": "张3001",
+        "id_number": ZHANG_ID,
+        "mobile": "1",
+        "birth_date": "1990-01-01",
+        "years": "",
+    }
+    assert read_rows[1].values["birth_date"] == ""  # a date column with blanks
+
+
+def test_an_overlong_cell_in_a_later_batch_is_reported_where_it_is():
+    rows = [HEADER] + [["张三", ZHANG_ID, "1"]] * 1500 + [["张三", ZHANG_ID, "1" * 300]]
+    bad = [row for row in read(xlsx_bytes(rows), max_cell_chars=100) if row.errors]
+    assert [(r.number, r.values["mobile"], r.errors[0].code) for r in bad] == [(1502, "", "cell_too_long")]
+
+
+def test_csv_records_shorter_than_the_header_read_as_blank_cells():
+    (row,) = read("姓名,身份证号,手机号,出生日期\n张三,11010519491231002X\n".encode(), "a.csv")
+    assert row.values == {"name": "张三", "id_number": ZHANG_ID, "mobile": "", "birth_date": "", "years": ""}
+
+
+def test_a_value_just_past_the_row_limit_is_refused_even_inside_the_coarse_prescan_bound():
+    # max_rows 100 → values may sit down to row 110; the pre-scan's bound is 199, the exact check is later.
+    rows = [HEADER, ["张三", ZHANG_ID, "1"]] + [[]] * 108 + [["李四", LI_ID, "1"]]
+    assert refusal(xlsx_bytes(rows), max_rows=100).errors[0].code == "too_many_rows"

@@ -10,6 +10,7 @@ import io
 import struct
 import zipfile
 import zlib
+from functools import lru_cache
 
 import python_calamine
 from openpyxl import Workbook
@@ -60,7 +61,7 @@ _WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'worksheet" Target="worksheets/sheet1.xml"/>{extra}</Relationships>'
+    'worksheet" Target="{sheet_path}"/>{extra}</Relationships>'
 )
 
 
@@ -89,7 +90,7 @@ def inline_row(number: int, *values: str) -> str:
     return f'<row r="{number}">{cells}</row>'
 
 
-HEADER_ROW = inline_row(1, "姓名", "身份证号")
+HEADER_ROW = inline_row(1, "姓名", "身份证号", "手机号")
 
 
 def raw_xlsx(
@@ -101,6 +102,7 @@ def raw_xlsx(
     workbook_extra: str = "",
     rels_extra: str = "",
     method: int = zipfile.ZIP_DEFLATED,
+    sheet_path: str = "worksheets/sheet1.xml",
 ) -> bytes:
     """A minimal, valid .xlsx written part by part, so a test can make exactly one part hostile."""
     out = io.BytesIO()
@@ -108,8 +110,10 @@ def raw_xlsx(
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES.format(main=main, extra=content_types_extra))
         archive.writestr("_rels/.rels", _ROOT_RELS)
         archive.writestr("xl/workbook.xml", _WORKBOOK.format(extra=workbook_extra))
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(extra=rels_extra))
-        archive.writestr("xl/worksheets/sheet1.xml", sheet if sheet is not None else sheet_xml(HEADER_ROW))
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(sheet_path=sheet_path, extra=rels_extra)
+        )
+        archive.writestr(f"xl/{sheet_path}", sheet if sheet is not None else sheet_xml(HEADER_ROW))
         for name, content in (parts or {}).items():
             archive.writestr(name, content)
     return out.getvalue()
@@ -162,7 +166,7 @@ def workbook_members() -> list[tuple[str, bytes, int, int, int]]:
         "[Content_Types].xml": _CONTENT_TYPES.format(main=MAIN, extra=""),
         "_rels/.rels": _ROOT_RELS,
         "xl/workbook.xml": _WORKBOOK.format(extra=""),
-        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.format(extra=""),
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.format(sheet_path="worksheets/sheet1.xml", extra=""),
     }
     return [(name, *deflated(text.encode())) for name, text in parts.items()]
 
@@ -176,13 +180,18 @@ def zip_bomb_xlsx(megabytes: int = 1024, *, declared: int | None = None) -> byte
     block = bytes(1024 * 1024)
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
     compressed_block = packer.compress(block) + packer.flush(zlib.Z_FULL_FLUSH)
-    crc = 0
-    for _ in range(megabytes):
-        crc = zlib.crc32(block, crc)
     payload = compressed_block * megabytes + packer.flush()
     size = megabytes * 1024 * 1024 if declared is None else declared
-    sheet = ("xl/worksheets/sheet1.xml", payload, zipfile.ZIP_DEFLATED, crc, size)
+    sheet = ("xl/worksheets/sheet1.xml", payload, zipfile.ZIP_DEFLATED, _zeros_crc(megabytes), size)
     return hand_zip([*workbook_members(), sheet])
+
+
+@lru_cache
+def _zeros_crc(megabytes: int) -> int:
+    block, crc = bytes(1024 * 1024), 0
+    for _ in range(megabytes):
+        crc = zlib.crc32(block, crc)
+    return crc
 
 
 def set_declared_size(
@@ -373,7 +382,7 @@ def test_the_xls_writer_marks_dates_as_dates():
 
 def test_the_hand_made_xlsx_is_read_by_calamine():
     rows = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw_xlsx())).get_sheet_by_index(0)
-    assert rows.to_python() == [["姓名", "身份证号"]]
+    assert rows.to_python() == [["姓名", "身份证号", "手机号"]]
 
 
 def test_the_zip_bomb_is_a_megabyte_that_inflates_to_a_gigabyte():

@@ -37,24 +37,24 @@ def cell_text(value: object) -> str:
     """Text of one cell. Strings are stripped (including the ideographic space U+3000 that IMEs insert)."""
     kind = type(value)
     if kind is str:
-        return value.strip()  # type: ignore[union-attr]
+        return value.strip()
     if kind is float:
-        return number_text(value)  # type: ignore[arg-type]
+        return number_text(value)
     if kind is int:
-        if abs(value) >= _EXACT_LIMIT:  # type: ignore[arg-type]
+        if abs(value) >= _EXACT_LIMIT:
             raise CellProblem("number_precision")
         return str(value)
     if kind is bool:
         return "TRUE" if value else "FALSE"
     if kind is date:
-        return value.isoformat()  # type: ignore[union-attr]
+        return value.isoformat()
     if kind is datetime:
-        if value.time() == time():  # type: ignore[union-attr]
-            return value.date().isoformat()  # type: ignore[union-attr]
-        return value.isoformat(sep=" ", timespec="seconds")  # type: ignore[union-attr]
+        if value.time() == time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
     if kind is time:
-        return value.isoformat(timespec="seconds")  # type: ignore[union-attr]
+        return value.isoformat(timespec="seconds")
     if kind is timedelta:
-        seconds = int(value.total_seconds())  # type: ignore[union-attr]
+        seconds = int(value.total_seconds())
         return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
     return str(value).strip()

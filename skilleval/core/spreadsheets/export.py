@@ -105,7 +105,9 @@ def _describe(error: CellError | str, lang: str) -> str:
     if isinstance(error, str):
         return error
     message = error.message_for(lang)
-    return f"{error.column}：{message}" if error.column else message
+    if not error.column:
+        return message
+    return f"{error.column}: {message}" if lang.lower().startswith("en") else f"{error.column}：{message}"
 
 
 def write_csv(

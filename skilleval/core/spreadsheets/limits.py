@@ -16,6 +16,8 @@ class Limits:
     def __post_init__(self) -> None:
         if min(self.max_bytes, self.max_rows, self.max_columns, self.max_cell_chars) < 1:
             raise ValueError("limits must be positive")
+        if self.max_columns > 702:  # two column letters (ZZ); the pre-scan's bounds are built for that
+            raise ValueError("max_columns is at most 702")
 
     @property
     def last_row(self) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from skilleval.core.spreadsheets.errors import refuse
 from skilleval.core.spreadsheets.limits import Limits
 from skilleval.core.spreadsheets.ole2 import CompoundFile
-from skilleval.core.spreadsheets.xlsx import MAX_FORMULAS_REPORTED, column_letters
+from skilleval.core.spreadsheets.sheetscan import MAX_FORMULAS_REPORTED, column_letters
 
 _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
 _SST, _CONTINUE, _SUPBOOK = 0x00FC, 0x003C, 0x01AE
