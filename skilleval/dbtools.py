@@ -33,10 +33,10 @@ def insert_dicts(model, rows: list[dict], *, batch_size: int = 2000) -> int:
     """Insert rows given as {attname: value} (`person_id`, not `person`): no model instances are built.
 
     A missing field takes its default, prepared for the database once; auto timestamps take one `now` for
-    the whole insert. Present values are prepared by their field as in `insert_rows`."""
+    the whole insert. Present values are prepared by their own field (dates, JSON, decimals, encryption)."""
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the `connection` proxy costs a lookup per use
     now = timezone.now()
-    fields = _insert_fields(model)
+    fields = _insert_fields(model, with_pk=bool(rows) and model._meta.pk.attname in rows[0])
     plans = []
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
@@ -53,15 +53,6 @@ def insert_dicts(model, rows: list[dict], *, batch_size: int = 2000) -> int:
         )
         for row in rows
     )
-    return _write(db, model, fields, values, batch_size)
-
-
-def insert_rows(model, objects, *, batch_size: int = 2000) -> int:
-    """Insert model instances that already exist in memory (e.g. audit entries whose hashes were computed)."""
-    db = connections[DEFAULT_DB_ALIAS]
-    fields = _insert_fields(model)
-    converters = [_converter(f, db) for f in fields]
-    values = (tuple(convert(obj) for convert in converters) for obj in objects)
     return _write(db, model, fields, values, batch_size)
 
 
@@ -91,20 +82,11 @@ def _write(db, model, fields, values, batch_size: int) -> int:
     return count
 
 
-def _converter(field, db):
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), db)
-    attname = field.attname
-    if type(field) in PASSTHROUGH:
-        return lambda obj: getattr(obj, attname)
-    return lambda obj: field.get_db_prep_save(getattr(obj, attname), db)
-
-
-def _insert_fields(model) -> list:
+def _insert_fields(model, *, with_pk: bool = False) -> list:
     return [
         f
         for f in model._meta.concrete_fields
-        if not (f.primary_key and f.get_internal_type().endswith("AutoField"))
+        if with_pk or not (f.primary_key and f.get_internal_type().endswith("AutoField"))
     ]
 
 
@@ -116,3 +98,31 @@ def _insert_sql(db, model, fields) -> str:
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
+
+
+def reserve_ids(model, count: int) -> list[int]:
+    """Primary keys for `count` rows about to be inserted with explicit ids (so no lookup afterwards).
+
+    PostgreSQL draws them from the table's sequence. SQLite takes the next ones above the table's highest id
+    and its AUTOINCREMENT counter; the caller's transaction already holds SQLite's write lock (settings:
+    transaction_mode IMMEDIATE), so nobody else can take them meanwhile."""
+    if count == 0:
+        return []
+    db = connections[DEFAULT_DB_ALIAS]
+    table, column = model._meta.db_table, model._meta.pk.column
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if not db.in_atomic_block:
+            raise RuntimeError("reserve_ids must run inside the transaction that inserts the rows")
+        quote = db.ops.quote_name
+        cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(highest, row[0] if row else 0) + 1
+    return list(range(start, start + count))

@@ -22,7 +22,7 @@ from skilleval.catalog.models import CatalogItem
 from skilleval.core.errors import DomainError
 from skilleval.core.spreadsheets import CellError, ColumnSpec, SpreadsheetRefused, read_table
 from skilleval.core.validators import InvalidValue, mask_mobile, validate_document, validate_mobile
-from skilleval.dbtools import insert_dicts
+from skilleval.dbtools import insert_dicts, reserve_ids
 from skilleval.organization.policy import policy
 from skilleval.people.models import (
     PHONE_INDEX_PURPOSE,
@@ -529,14 +529,17 @@ def _write(parsed: list[Parsed], *, institution, user, filename: str, digest: st
             firsts.setdefault(p.index, p)
         person_ids = _ids_by(Person, "id_number_index", list(firsts))
         existing = set(person_ids)
-        insert_dicts(Person, [_person_row(p) for index, p in firsts.items() if index not in existing])
-        person_ids.update(_ids_by(Person, "id_number_index", [i for i in firsts if i not in existing]))
+        new = [index for index in firsts if index not in existing]
+        person_ids.update(zip(new, reserve_ids(Person, len(new)), strict=True))
+        insert_dicts(Person, [{"id": person_ids[index], **_person_row(firsts[index])} for index in new])
         _replace_facts(firsts, person_ids, existing)
         numbers = _new_numbers(len(parsed))
+        application_ids = dict(zip(numbers, reserve_ids(Application, len(parsed)), strict=True))
         insert_dicts(
             Application,
             [
                 {
+                    "id": application_ids[numbers[i]],
                     "number": numbers[i],
                     "person_id": person_ids[p.index],
                     "item_id": p.item.pk,
@@ -554,7 +557,6 @@ def _write(parsed: list[Parsed], *, institution, user, filename: str, digest: st
                 for i, p in enumerate(parsed)
             ],
         )
-        application_ids = dict(Application.objects.filter(batch=batch).values_list("number", "pk"))
         insert_dicts(
             ApplicationEvent,
             [

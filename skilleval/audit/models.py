@@ -60,22 +60,7 @@ class AuditEntry(models.Model):
         return chain_hash(self.prev_hash, self.canonical_fields())
 
     def canonical_fields(self) -> dict:
-        return {
-            "seq": self.seq,
-            "at": self.at.isoformat(timespec="microseconds"),
-            "actor_id": self.actor_id,
-            "actor_label": self.actor_label,
-            "role": self.role,
-            "client_ip": self.client_ip,
-            "request_id": self.request_id,
-            "channel": self.channel,
-            "action": self.action,
-            "target_type": self.target_type,
-            "target_id": self.target_id,
-            "target_label": self.target_label,
-            "outcome": self.outcome,
-            "data": self.data,
-        }
+        return canonical({name: getattr(self, name) for name in HASHED_FIELDS})
 
 
 class AuditChainHead(models.Model):
@@ -89,6 +74,29 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.last_hash[:12]}"
+
+
+# What the hash covers: every field but the links themselves (prev_hash, hash).
+HASHED_FIELDS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "role",
+    "client_ip",
+    "request_id",
+    "channel",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "outcome",
+    "data",
+)
+
+
+def canonical(values: dict) -> dict:
+    return {**values, "at": values["at"].isoformat(timespec="microseconds")}
 
 
 def canonical_json(value) -> str:

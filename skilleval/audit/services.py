@@ -13,9 +13,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from skilleval.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry, Outcome
+from skilleval.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry, Outcome, canonical, chain_hash
 from skilleval.core import context
-from skilleval.dbtools import insert_rows
+from skilleval.dbtools import insert_dicts
 
 
 def record(
@@ -66,40 +66,43 @@ def record_many(actor: Any, action: str, targets: list, data: list[dict] | None 
     if not targets:
         return 0
     ctx = context.current()
-    label, roles = _actor_label(actor), _actor_roles(actor)
-    at = _now_utc_microseconds()
-    payloads = [json.loads(json.dumps(d or {}, cls=DjangoJSONEncoder)) for d in (data or [{}] * len(targets))]
+    common = {
+        "at": _now_utc_microseconds(),
+        "actor_id": getattr(actor, "pk", None),
+        "actor_label": _actor_label(actor),
+        "role": _actor_roles(actor),
+        "client_ip": ctx.client_ip if ctx else None,
+        "request_id": ctx.request_id if ctx else "",
+        "channel": ctx.channel if ctx else "system",
+        "action": action,
+        "outcome": Outcome.SUCCESS,
+    }
+    payloads: dict[int, dict] = {}  # the same dict passed for many targets is serialised once
     with transaction.atomic():
         head = AuditChainHead.objects.select_for_update().get(pk=1)
         seq, prev_hash = head.seq, head.last_hash
-        entries = []
-        for target, payload in zip(targets, payloads, strict=True):
+        rows = []
+        for target, raw in zip(targets, data or [{}] * len(targets), strict=True):
             target_type, target_id, target_label = _describe_target(target)
+            key = id(raw)
+            if key not in payloads:
+                payloads[key] = json.loads(json.dumps(raw or {}, cls=DjangoJSONEncoder))
             seq += 1
-            entry = AuditEntry(
-                seq=seq,
-                at=at,
-                actor_id=getattr(actor, "pk", None),
-                actor_label=label,
-                role=roles,
-                client_ip=ctx.client_ip if ctx else None,
-                request_id=ctx.request_id if ctx else "",
-                channel=ctx.channel if ctx else "system",
-                action=action,
-                target_type=target_type,
-                target_id=target_id,
-                target_label=target_label[:200],
-                outcome=Outcome.SUCCESS,
-                data=payload,
-                prev_hash=prev_hash,
-            )
-            entry.hash = entry.compute_hash()
-            prev_hash = entry.hash
-            entries.append(entry)
-        insert_rows(AuditEntry, entries)
+            row = {
+                **common,
+                "seq": seq,
+                "target_type": target_type,
+                "target_id": target_id,
+                "target_label": target_label[:200],
+                "data": payloads[key],
+            }
+            row["prev_hash"], row["hash"] = prev_hash, chain_hash(prev_hash, canonical(row))
+            prev_hash = row["hash"]
+            rows.append(row)
+        insert_dicts(AuditEntry, rows)
         head.seq, head.last_hash = seq, prev_hash
         head.save(update_fields=["seq", "last_hash"])
-    return len(entries)
+    return len(rows)
 
 
 def _now_utc_microseconds() -> datetime:

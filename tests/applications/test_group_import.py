@@ -224,3 +224,13 @@ def test_the_templates_example_row_is_not_imported(school, school_user, notice_2
     )
     assert result.ok and Application.objects.count() == 1
     assert not Person.objects.filter(full_name="张三").exists()
+
+
+def test_rows_inserted_with_reserved_ids_leave_ordinary_inserts_room(school, school_user, notice_2026):
+    """The import gives people and applications their ids before inserting; later inserts go on above."""
+    import_group_file(institution=school, user=school_user, data=xlsx(GOOD[:2]), filename="a.xlsx")
+    later = make_candidate(name="赵六", id_number="310104200001010033")
+    assert later.pk > max(Person.objects.exclude(pk=later.pk).values_list("pk", flat=True))
+    item = Application._meta.get_field("item").related_model.objects.get(occupation__code="4-04-05-01", level=4)
+    application = start_application(later, item, channel=Channel.COUNTER, by=None)
+    assert application.pk > max(Application.objects.exclude(pk=application.pk).values_list("pk", flat=True))
