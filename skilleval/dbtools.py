@@ -7,6 +7,8 @@ dates, JSON, decimals, encryption); plain text, numbers, booleans and keys go as
 send them. No ids come back: callers that need them select by a unique key they already hold.
 """
 
+from collections.abc import Iterable
+
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
@@ -29,14 +31,16 @@ PASSTHROUGH = frozenset(
 )
 
 
-def insert_dicts(model, rows: list[dict], *, batch_size: int = 2000) -> int:
+def insert_dicts(model, rows: Iterable[dict], *, with_pk: bool = False, batch_size: int = 2000) -> int:
     """Insert rows given as {attname: value} (`person_id`, not `person`): no model instances are built.
 
     A missing field takes its default, prepared for the database once; auto timestamps take one `now` for
-    the whole insert. Present values are prepared by their own field (dates, JSON, decimals, encryption)."""
+    the whole insert. Present values are prepared by their own field (dates, JSON, decimals, encryption).
+    `rows` may be a generator, so a large insert never holds all its rows at once; `with_pk` says the rows
+    carry their primary key (from `reserve_ids`)."""
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the `connection` proxy costs a lookup per use
     now = timezone.now()
-    fields = _insert_fields(model, with_pk=bool(rows) and model._meta.pk.attname in rows[0])
+    fields = _insert_fields(model, with_pk=with_pk)
     plans = []
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):

@@ -20,7 +20,13 @@ from skilleval.applications.models import NUMBER_ALPHABET, Application, Applicat
 from skilleval.audit.services import record, record_many
 from skilleval.catalog.models import CatalogItem
 from skilleval.core.errors import DomainError
-from skilleval.core.spreadsheets import CellError, ColumnSpec, SpreadsheetRefused, read_table
+from skilleval.core.spreadsheets import (
+    CellError,
+    ColumnSpec,
+    SpreadsheetRefused,
+    read_table,
+    write_annotated_xlsx,
+)
 from skilleval.core.validators import InvalidValue, mask_mobile, validate_document, validate_mobile
 from skilleval.dbtools import insert_dicts, reserve_ids
 from skilleval.organization.policy import policy
@@ -133,7 +139,6 @@ class ImportResult:
     batch: GroupBatch | None = None
     duplicate: bool = False
     errors: list[CellError] = field(default_factory=list)
-    rows: list = field(default_factory=list)  # the rows as read, for the annotated file
     headers: dict = field(default_factory=dict)
 
     @property
@@ -141,7 +146,7 @@ class ImportResult:
         return self.batch is not None and not self.errors
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     number: int
     full_name: str
@@ -191,14 +196,14 @@ def import_group_file(*, institution, user, data: bytes, filename: str) -> Impor
             max_rows=policy("import.max_rows", on=today),
             max_bytes=MAX_BYTES,
         )
-        rows = list(table)
     except SpreadsheetRefused as exc:
         return ImportResult(errors=exc.errors)
-    result = ImportResult(rows=rows, headers=table.headers)
-    if not rows:
+    result = ImportResult(headers=table.headers)
+    # Rows are parsed as they stream; the raw rows are not kept (an annotated file re-reads the upload).
+    parsed, seen = _check_rows(table, today, table.headers, result.errors)
+    if not seen:
         result.errors.append(error(None, None, "no_rows", _("The file has no students.")))
         return result
-    parsed = _check_rows(rows, today, table.headers, result.errors)
     if not result.errors:
         _check_against_database(parsed, institution, today, table.headers, result.errors)
     if result.errors:
@@ -207,13 +212,31 @@ def import_group_file(*, institution, user, data: bytes, filename: str) -> Impor
     return result
 
 
-def _check_rows(rows, today, headers, errors) -> list[Parsed]:
+def annotated_upload(data: bytes, *, filename: str, errors: list[CellError]) -> bytes | None:
+    """The upload sent back with each row's errors beside it; None when the file itself was refused."""
+    if not any(e.row is not None for e in errors):
+        return None
+    table = read_table(data, filename=filename, columns=COLUMNS, max_rows=10**7, max_bytes=MAX_BYTES)
+    by_row: dict[int, list[CellError]] = {}
+    for e in errors:
+        if e.row is not None:
+            by_row.setdefault(e.row, []).append(e)
+    rows, marks = [], {}
+    for row in table:
+        if row.number in by_row:
+            marks[len(rows)] = by_row[row.number]
+        rows.append([row.values.get(c.key, "") for c in COLUMNS])
+    return write_annotated_xlsx([c.label for c in COLUMNS], rows, marks)
+
+
+def _check_rows(rows, today, headers, errors) -> tuple[list[Parsed], int]:
     items = {
         (i.occupation.code, i.work_type.name if i.work_type_id else "", i.level): i
         for i in CatalogItem.objects.in_force(today).select_related("occupation", "work_type")
     }
-    parsed, seen_keys, seen_names = [], {}, {}
+    parsed, seen_keys, seen_names, seen = [], {}, {}, 0
     for row in rows:
+        seen += 1
         if _is_template_example(row):
             continue  # the grey example row of the downloaded template, left in by mistake
         row_errors = list(row.errors)
@@ -247,7 +270,7 @@ def _check_rows(rows, today, headers, errors) -> list[Parsed]:
         errors.extend(row_errors)
         if p is not None and not row_errors:
             parsed.append(p)
-    return parsed
+    return parsed, seen
 
 
 EXAMPLE = {c.key: c.example for c in COLUMNS}
@@ -531,13 +554,15 @@ def _write(parsed: list[Parsed], *, institution, user, filename: str, digest: st
         existing = set(person_ids)
         new = [index for index in firsts if index not in existing]
         person_ids.update(zip(new, reserve_ids(Person, len(new)), strict=True))
-        insert_dicts(Person, [{"id": person_ids[index], **_person_row(firsts[index])} for index in new])
+        insert_dicts(
+            Person, ({"id": person_ids[index], **_person_row(firsts[index])} for index in new), with_pk=True
+        )
         _replace_facts(firsts, person_ids, existing)
         numbers = _new_numbers(len(parsed))
         application_ids = dict(zip(numbers, reserve_ids(Application, len(parsed)), strict=True))
         insert_dicts(
             Application,
-            [
+            (
                 {
                     "id": application_ids[numbers[i]],
                     "number": numbers[i],
@@ -555,7 +580,8 @@ def _write(parsed: list[Parsed], *, institution, user, filename: str, digest: st
                     "created_by_id": user.pk,
                 }
                 for i, p in enumerate(parsed)
-            ],
+            ),
+            with_pk=True,
         )
         insert_dicts(
             ApplicationEvent,
@@ -614,15 +640,17 @@ def _replace_facts(firsts: dict[str, Parsed], person_ids: dict[str, int], existi
     for model in (EducationRecord, WorkRecord, CertificateHeld, TitleHeld):
         for chunk in _chunks(known):
             model.objects.filter(person_id__in=chunk).delete()
-    rows = {EducationRecord: [], WorkRecord: [], CertificateHeld: [], TitleHeld: []}
-    for index, p in firsts.items():
-        for model, fact in (
-            (EducationRecord, p.education),
-            (WorkRecord, p.work),
-            (CertificateHeld, p.certificate),
-            (TitleHeld, p.title),
-        ):
-            if fact:
-                rows[model].append({"person_id": person_ids[index], **fact})
-    for model, values in rows.items():
-        insert_dicts(model, values)
+    for model, attribute in (
+        (EducationRecord, "education"),
+        (WorkRecord, "work"),
+        (CertificateHeld, "certificate"),
+        (TitleHeld, "title"),
+    ):
+        insert_dicts(
+            model,
+            (
+                {"person_id": person_ids[index], **getattr(p, attribute)}
+                for index, p in firsts.items()
+                if getattr(p, attribute)
+            ),
+        )

@@ -80,29 +80,31 @@ def record_many(actor: Any, action: str, targets: list, data: list[dict] | None 
     payloads: dict[int, dict] = {}  # the same dict passed for many targets is serialised once
     with transaction.atomic():
         head = AuditChainHead.objects.select_for_update().get(pk=1)
-        seq, prev_hash = head.seq, head.last_hash
-        rows = []
-        for target, raw in zip(targets, data or [{}] * len(targets), strict=True):
-            target_type, target_id, target_label = _describe_target(target)
-            key = id(raw)
-            if key not in payloads:
-                payloads[key] = json.loads(json.dumps(raw or {}, cls=DjangoJSONEncoder))
-            seq += 1
-            row = {
-                **common,
-                "seq": seq,
-                "target_type": target_type,
-                "target_id": target_id,
-                "target_label": target_label[:200],
-                "data": payloads[key],
-            }
-            row["prev_hash"], row["hash"] = prev_hash, chain_hash(prev_hash, canonical(row))
-            prev_hash = row["hash"]
-            rows.append(row)
-        insert_dicts(AuditEntry, rows)
-        head.seq, head.last_hash = seq, prev_hash
+        chain = {"seq": head.seq, "hash": head.last_hash}
+
+        def rows():
+            # A generator: each row is chained and handed to the insert, never all held at once.
+            for target, raw in zip(targets, data or [{}] * len(targets), strict=True):
+                target_type, target_id, target_label = _describe_target(target)
+                if id(raw) not in payloads:
+                    payloads[id(raw)] = json.loads(json.dumps(raw or {}, cls=DjangoJSONEncoder))
+                chain["seq"] += 1
+                row = {
+                    **common,
+                    "seq": chain["seq"],
+                    "target_type": target_type,
+                    "target_id": target_id,
+                    "target_label": target_label[:200],
+                    "data": payloads[id(raw)],
+                }
+                row["prev_hash"], row["hash"] = chain["hash"], chain_hash(chain["hash"], canonical(row))
+                chain["hash"] = row["hash"]
+                yield row
+
+        written = insert_dicts(AuditEntry, rows())
+        head.seq, head.last_hash = chain["seq"], chain["hash"]
         head.save(update_fields=["seq", "last_hash"])
-    return len(rows)
+    return written
 
 
 def _now_utc_microseconds() -> datetime:

@@ -12,6 +12,7 @@ from skilleval.applications.models import Application, Channel, GroupBatch
 from skilleval.applications.services import start_application
 from skilleval.audit.models import AuditEntry
 from skilleval.audit.services import verify_chain
+from skilleval.catalog.models import CatalogItem
 from skilleval.people.models import Ban, Person
 from tests.applications.conftest import make_candidate
 
@@ -164,9 +165,7 @@ def test_duplicates_in_the_file_and_against_open_applications_are_errors(school,
     assert [e.code for e in result.errors] == ["duplicate_in_file"] and result.errors[0].row == 3
 
     person = make_candidate(name="王五", id_number="440304199812120011")
-    item = Application._meta.get_field("item").related_model.objects.get(
-        occupation__code="4-04-05-01", level=4
-    )
+    item = CatalogItem.objects.get(occupation__code="4-04-05-01", level=4)
     start_application(person, item, channel=Channel.COUNTER, by=None)
     result = import_group_file(
         institution=school, user=school_user, data=xlsx([GOOD[2]]), filename="open.xlsx"
@@ -188,9 +187,7 @@ def test_another_institutions_student_cannot_be_smuggled_in(school, school_user,
 
     other = Institution.objects.create(name="徐汇培训中心", uscc="91310000132200821H")
     person = make_candidate(name="王五", id_number="440304199812120011")
-    item = Application._meta.get_field("item").related_model.objects.get(
-        occupation__code="4-04-05-05", level=4
-    )
+    item = CatalogItem.objects.get(occupation__code="4-04-05-05", level=4)
     start_application(person, item, channel=Channel.GROUP, institution=other, by=None)
     before = list(person.work.values_list("start", flat=True))
     result = import_group_file(institution=school, user=school_user, data=xlsx([GOOD[2]]), filename="x.xlsx")
@@ -231,6 +228,6 @@ def test_rows_inserted_with_reserved_ids_leave_ordinary_inserts_room(school, sch
     import_group_file(institution=school, user=school_user, data=xlsx(GOOD[:2]), filename="a.xlsx")
     later = make_candidate(name="赵六", id_number="310104200001010033")
     assert later.pk > max(Person.objects.exclude(pk=later.pk).values_list("pk", flat=True))
-    item = Application._meta.get_field("item").related_model.objects.get(occupation__code="4-04-05-01", level=4)
+    item = CatalogItem.objects.get(occupation__code="4-04-05-01", level=4)
     application = start_application(later, item, channel=Channel.COUNTER, by=None)
     assert application.pk > max(Application.objects.exclude(pk=application.pk).values_list("pk", flat=True))

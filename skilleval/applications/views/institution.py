@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from skilleval.accounts.access import role_required
 from skilleval.accounts.roles import Role
-from skilleval.applications.imports import COLUMNS, MAX_BYTES, import_group_file
+from skilleval.applications.imports import COLUMNS, MAX_BYTES, annotated_upload, import_group_file
 from skilleval.applications.lifecycle import Status
 from skilleval.applications.models import GroupBatch
 from skilleval.applications.services import pre_review_batch, submit_batch
 from skilleval.core.errors import DomainError
-from skilleval.core.spreadsheets import template_xlsx, write_annotated_xlsx
+from skilleval.core.spreadsheets import template_xlsx
 from skilleval.privacy.files import delete_private, read_private, store_private
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,8 +56,9 @@ def upload(request):
         if upload is None or upload.size > MAX_BYTES:
             messages.error(request, _("Choose an .xlsx, .xls or .csv file of at most 20 MB."))
             return redirect("institution-upload")
+        data = upload.read()
         result = import_group_file(
-            institution=request.user.institution, user=request.user, data=upload.read(), filename=upload.name
+            institution=request.user.institution, user=request.user, data=data, filename=upload.name
         )
         if result.ok:
             if result.duplicate:
@@ -66,20 +67,14 @@ def upload(request):
                 messages.success(request, _("%(rows)s students uploaded.") % {"rows": result.batch.rows})
             return redirect("institution-batch", pk=result.batch.pk)
         context = {"errors": result.errors[:500], "error_count": len(result.errors)}
-        if result.rows:
+        report = annotated_upload(data, filename=upload.name, errors=result.errors)
+        if report is not None:
             # The annotated file holds ID numbers: it is sealed like any private file, and only this session
             # knows its name.
-            header = [c.label for c in COLUMNS]
-            rows = [[row.values.get(c.key, "") for c in COLUMNS] for row in result.rows]
-            by_row = {}
-            for e in result.errors:
-                if e.row is not None:
-                    by_row.setdefault(e.row - 2, []).append(e)  # header is row 1, first data row is 2
             previous = request.session.get("import_report")
             if previous:
                 delete_private(previous)
-            content = write_annotated_xlsx(header, rows, by_row)
-            request.session["import_report"] = store_private(content, purpose=REPORT_PURPOSE)
+            request.session["import_report"] = store_private(report, purpose=REPORT_PURPOSE)
             context["report"] = True
     response = render(request, "applications/institution_upload.html", context)
     response["Cache-Control"] = "no-store"
