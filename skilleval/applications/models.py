@@ -17,6 +17,18 @@ NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 PLEDGE_VERSION = "附件2-2026"
 
 
+def _acting_user():
+    """Who took a step: kept for the record and shown, never searched by (so no index to keep up)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class Channel(models.TextChoices):
     ONLINE = "online", _("Online (individual)")
     COUNTER = "counter", _("At the counter (individual)")
@@ -100,45 +112,17 @@ class Application(models.Model):
     notice_signed_checked = models.BooleanField(_("signed candidate notice checked"), default=False)
     photo_checked = models.BooleanField(_("photo checked"), default=False)
     originals_checked = models.BooleanField(_("originals checked"), default=False)
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    checked_by = _acting_user()
 
-    pre_reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    pre_reviewed_by = _acting_user()
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    decided_by = _acting_user()
     decision_reason = models.TextField(_("reviewer's reason"), blank=True)
     fee_due_by = models.DateField(_("fee due by"), null=True, blank=True)
     results_valid_until = models.DateField(_("results valid until"), null=True, blank=True)
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    created_by = _acting_user()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
