@@ -21,23 +21,27 @@ import io
 import os
 import threading
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import cv2
 import numpy as np
-from PIL import Image, ImageCms, UnidentifiedImageError
+from PIL import Image, ImageCms
 
 from skilleval.core.validators import InvalidValue
 
 SUPPORTED_FORMATS = frozenset({"JPEG", "PNG"})  # the decoders this module is reviewed for
 
-# Face detection. Measured on synthetic passport-style portraits across five skin tones, five backgrounds,
-# sizes 295-1400 px wide, blur, noise, JPEG quality 60-95 and tilt up to 6° (see the closing note of issue
-# 4); ordinary parameters (no equalisation, minNeighbors 5) missed one face in five.
+# Face detection, tuned on drawn passport-style portraits (1,600 photos: one, two, three or four people, or
+# none; five skin tones; white, blue, red and grey backgrounds; 295-1400 px wide; blur, noise, JPEG quality
+# 60-95, tilt up to 6°). With these values 97.6 % of single portraits gave exactly one face (every miss was
+# the darkest skin tone), 96.7 % of group photos gave more than one, and no single portrait gave two. The
+# textbook values (no contrast step, minNeighbors 5) found exactly one face in only four single portraits
+# out of five; a global histogram equalisation turned JPEG noise on white backgrounds into faces.
 WORK_SHORT_SIDE = 240  # px; detection runs on a copy this size, so its cost does not grow with the upload
 CLAHE_CLIP_LIMIT = 2.0  # local contrast: lifts dark faces without blowing up noise on flat backgrounds
 CLAHE_TILES = (4, 4)
-SCALE_FACTOR = 1.1  # 10 % steps between window sizes
-MIN_NEIGHBORS = 4  # overlapping hits needed to count a face; 3 finds slightly more, 5 misses dark faces
+SCALE_FACTOR = 1.1  # 10 % steps between window sizes; 1.05 costs twice the time for no gain
+MIN_NEIGHBORS = 3  # overlapping hits needed to count a face; 4 and 5 miss more dark faces and group members
 MIN_FACE_FRACTION = 0.12  # of the short side (29 px at 240): smaller "faces" are texture, not a person
 SECOND_FACE_FRACTION = 0.5  # another face counts when at least half as wide as the largest one
 
@@ -173,7 +177,9 @@ def _decode(data: bytes, spec: PhotoSpec) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         # The warning is an exception only where warnings are errors (the test suite); it means the same.
         raise _too_many_pixels(spec) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except MemoryError:
+        raise
+    except Exception:  # UnidentifiedImageError mostly; a mangled header can raise other errors on the way
         raise _wrong_format(spec) from None
     with image:
         # An MPO is a JPEG carrying extra frames (phones add a preview or a depth map): its first frame is
@@ -182,7 +188,9 @@ def _decode(data: bytes, spec: PhotoSpec) -> Image.Image:
             image.seek(0)
         elif getattr(image, "n_frames", 1) > 1:
             raise PhotoRejected(
-                "format", "不接受动图，请上传单张照片", "Animated images are not accepted; upload a still photo."
+                "format",
+                "不接受动图，请上传单张照片",
+                "Animated images are not accepted; upload a still photo.",
             )
         if image.width * image.height > spec.max_pixels:
             raise _too_many_pixels(spec)
@@ -190,6 +198,8 @@ def _decode(data: bytes, spec: PhotoSpec) -> Image.Image:
             image.load()
             orientation = _orientation(image)
             rgb = _to_srgb(image)
+        except MemoryError:
+            raise
         except Exception:  # Pillow's decoders report bad data as OSError, SyntaxError, ValueError, ...
             raise PhotoRejected(
                 "corrupt",
@@ -241,7 +251,10 @@ def _check_size(width: int, height: int, spec: PhotoSpec) -> None:
             f"this one is {width} × {height}.",
         )
     aspect_w, aspect_h = spec.aspect
-    if abs(width * aspect_h / (height * aspect_w) - 1) > spec.aspect_tolerance:
+    # Exact arithmetic, so a photo right on the tolerance (630 × 840 for 35:49 ± 5 %) is not refused by a
+    # float rounding; the tolerance is read as the decimal it was written as.
+    deviation = Fraction(width * aspect_h, height * aspect_w) - 1
+    if abs(deviation) > Fraction(str(spec.aspect_tolerance)):
         tolerance = f"{spec.aspect_tolerance:.0%}"
         raise PhotoRejected(
             "aspect",
