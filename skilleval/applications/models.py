@@ -60,6 +60,10 @@ class GroupBatch(models.Model):
     rows = models.PositiveIntegerField(_("rows"))
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.CREATED)
     pre_review_note = models.CharField(_("preliminary review note"), max_length=300, blank=True)
+    photo_job = models.ForeignKey(
+        "jobs.JobProgress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    photo_report = models.JSONField(_("photo upload report"), default=dict, blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:

@@ -374,6 +374,12 @@ def submit_batch(batch, *, by):
         raise DomainError(
             _("Record the preliminary review before submitting the group."), code="not_pre_reviewed"
         )
+    missing = Person.objects.filter(applications__batch=batch, photo_name="").distinct().count()
+    if missing:
+        raise DomainError(
+            _("%(count)s students have no photo yet; upload their photos first.") % {"count": missing},
+            code="photos_missing",
+        )
     now = timezone.now()
     with transaction.atomic():
         ready = list(batch.applications.select_for_update().filter(status=Status.PRE_REVIEWED))

@@ -77,3 +77,10 @@ def make_candidate(*, name="李明", id_number="110105199003071239", by=None) ->
 @pytest.fixture
 def li_ming(notice_2026):
     return make_candidate()
+
+
+def give_photos(batch) -> None:
+    """Attach the stand-in photo to every student of a batch (the zip path has its own tests)."""
+    for person in Person.objects.filter(applications__batch=batch).distinct():
+        person.photo_name = store_private(PHOTO_JPEG, purpose="people.person.photo")
+        person.save(update_fields=["photo_name"])

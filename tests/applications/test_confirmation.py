@@ -10,6 +10,7 @@ from skilleval.applications.models import Application, ConfirmationCode
 from skilleval.applications.services import _move, approve, pre_review_batch, submit_batch
 from skilleval.core.errors import DomainError
 from skilleval.notifications.models import Message
+from tests.applications.conftest import give_photos
 from tests.applications.test_group_import import GOOD, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,7 @@ def submitted_batch(school, school_user, notice_2026, django_capture_on_commit_c
     batch = import_group_file(
         institution=school, user=school_user, data=xlsx([GOOD[0]]), filename="a.xlsx"
     ).batch
+    give_photos(batch)
     pre_review_batch(batch, by=school_user)
     with django_capture_on_commit_callbacks(execute=True):
         submit_batch(batch, by=school_user)

@@ -10,7 +10,7 @@ from skilleval.applications.models import Channel
 from skilleval.applications.services import start_application
 from skilleval.audit.models import AuditEntry
 from skilleval.core.errors import DomainError
-from tests.applications.conftest import make_candidate
+from tests.applications.conftest import give_photos, make_candidate
 from tests.eligibility.test_eligibility_api import EXAMPLE
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +119,7 @@ def test_a_program_uploads_reviews_and_submits_a_group(client, token, school, no
         **response.json()["batch"],
         "duplicate": True,
     }
+    give_photos(GroupBatch.objects.get(pk=batch_id))
     call(client, "post", f"/api/v1/institution/batches/{batch_id}/pre-review", token, {"note": "已初审"})
     body = call(client, "post", f"/api/v1/institution/batches/{batch_id}/submit", token, {}).json()
     assert body["state"] == "submitted" and GroupBatch.objects.get().state == "submitted"

@@ -11,6 +11,7 @@ from skilleval.accounts.services import grant_role
 from skilleval.applications.lifecycle import Status
 from skilleval.applications.models import Application, GroupBatch
 from skilleval.notifications.models import Message
+from tests.applications.conftest import give_photos
 from tests.applications.test_group_import import GOOD, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,7 @@ def test_upload_pre_review_and_submit_a_group(wang, school, django_capture_on_co
     assert response.status_code == 302 and response["Location"] == f"/institution/batches/{batch.pk}/"
     page = wang.get(response["Location"], **HOST).content.decode()
     assert "11010519491231002X" not in page and "110105********002X" in page
+    give_photos(batch)
     wang.post(f"/institution/batches/{batch.pk}/pre-review/", {"note": "已核对学籍"}, **HOST)
     with django_capture_on_commit_callbacks(execute=True):
         wang.post(f"/institution/batches/{batch.pk}/submit/", **HOST)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from skilleval.accounts.access import role_required
 from skilleval.accounts.roles import Role
+from skilleval.applications.group_photos import MAX_ZIP_BYTES, start_photo_upload, students_without_photo
 from skilleval.applications.imports import COLUMNS, MAX_BYTES, annotated_upload, import_group_file
 from skilleval.applications.lifecycle import Status
 from skilleval.applications.models import GroupBatch
@@ -105,7 +106,15 @@ def batch(request, pk):
         s: applications.filter(status=s).count()
         for s in (Status.DRAFT, Status.PRE_REVIEWED, Status.SUBMITTED)
     }
-    context = {"batch": group, "applications": applications[:1000], "counts": counts}
+    job = group.photo_job
+    context = {
+        "batch": group,
+        "applications": applications[:1000],
+        "counts": counts,
+        "without_photo": students_without_photo(group),
+        "job": job,
+        "job_running": job is not None and job.state in (job.State.QUEUED, job.State.RUNNING),
+    }
     response = render(request, "applications/institution_batch.html", context)
     response["Cache-Control"] = "no-store"
     return response
@@ -134,4 +143,21 @@ def batch_submit(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The group is submitted for review."))
+    return redirect("institution-batch", pk=pk)
+
+
+@require_POST
+@role_required(Role.INSTITUTION)
+def batch_photos(request, pk):
+    group = _batch(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None or upload.size > MAX_ZIP_BYTES:
+        messages.error(request, _("Choose a zip of photos of at most 500 MB."))
+        return redirect("institution-batch", pk=pk)
+    try:
+        start_photo_upload(group, upload.read(), by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The photos are being checked; this page shows the progress."))
     return redirect("institution-batch", pk=pk)
