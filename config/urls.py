@@ -38,6 +38,11 @@ urlpatterns += i18n_patterns(
     ),
     path("institution/batches/<int:pk>/submit/", institution.batch_submit, name="institution-batch-submit"),
     path("institution/batches/<int:pk>/photos/", institution.batch_photos, name="institution-batch-photos"),
+    path(
+        "institution/applications/<str:number>/form.pdf",
+        institution.application_form,
+        name="institution-form-pdf",
+    ),
     path("counter/", counter.new, name="counter-new"),
     path("counter/<str:number>/", counter.application, name="counter-application"),
     path("counter/<str:number>/form-signed/", counter.form_signed, name="counter-form-signed"),

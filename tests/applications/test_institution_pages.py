@@ -85,3 +85,18 @@ def test_another_institution_cannot_reach_the_batch(client, wang, school, admin_
 def test_the_portal_is_for_institution_users(client, reviewer_rui, notice_2026):
     client.force_login(reviewer_rui)
     assert client.get("/institution/", **HOST).status_code == 403
+
+
+def test_an_institution_prints_its_students_forms_and_not_anothers(client, wang, school, admin_alice):
+    upload(wang, xlsx(GOOD))
+    ours = Application.objects.first()
+    assert (
+        wang.get(f"/institution/applications/{ours.number}/form.pdf", **HOST)["Content-Type"]
+        == "application/pdf"
+    )
+    other = Institution.objects.create(name="徐汇培训中心", uscc="91310000132200821H")
+    zhao = User.objects.create_user(username="zhao", password="Zhao-pass-2026!", institution=other)
+    grant_role(zhao, Role.INSTITUTION, by=admin_alice)
+    client.force_login(zhao)
+    assert client.get(f"/institution/applications/{ours.number}/form.pdf", **HOST).status_code == 404
+    assert client.get("/institution/", **HOST).content.decode().count("学员.xlsx") == 0

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from skilleval.accounts.access import role_required
 from skilleval.accounts.roles import Role
+from skilleval.applications.access import get_application_for
+from skilleval.applications.documents import application_form_pdf
 from skilleval.applications.group_photos import MAX_ZIP_BYTES, start_photo_upload, students_without_photo
 from skilleval.applications.imports import COLUMNS, MAX_BYTES, annotated_upload, import_group_file
 from skilleval.applications.lifecycle import Status
@@ -161,3 +163,14 @@ def batch_photos(request, pk):
     else:
         messages.success(request, _("The photos are being checked; this page shows the progress."))
     return redirect("institution-batch", pk=pk)
+
+
+@require_GET
+@role_required(Role.INSTITUTION)
+def application_form(request, number):
+    """The 报名表 of one of this institution's students, for the student to sign."""
+    application = get_application_for(request.user, number)
+    response = HttpResponse(application_form_pdf(application), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="application-{application.number}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
