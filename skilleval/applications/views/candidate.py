@@ -4,16 +4,15 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from skilleval.applications.access import applications_for, get_application_for
-from skilleval.applications.documents import application_form_pdf
 from skilleval.applications.evidence import MAX_BYTES as MAX_EVIDENCE_BYTES
-from skilleval.applications.evidence import add_evidence, evidence_bytes
+from skilleval.applications.evidence import add_evidence
 from skilleval.applications.lifecycle import EDITABLE, Status
 from skilleval.applications.models import Channel
 from skilleval.applications.services import (
@@ -23,6 +22,7 @@ from skilleval.applications.services import (
     submit_application,
     withdraw,
 )
+from skilleval.applications.views.files import application_form_response, evidence_response, private_response
 from skilleval.catalog.models import CatalogItem
 from skilleval.core.errors import DomainError, InvalidFields
 from skilleval.eligibility.checks import check_person
@@ -104,7 +104,7 @@ def photo(request):
 def photo_image(request):
     if not request.person.photo_name:
         raise Http404
-    return HttpResponse(photo_bytes(request.person), content_type="image/jpeg")
+    return private_response(photo_bytes(request.person), "image/jpeg")
 
 
 @require_http_methods(["GET", "POST"])
@@ -203,14 +203,7 @@ def withdraw_view(request, number):
 @require_GET
 @candidate_required
 def application_form(request, number):
-    application = get_application_for(request.user, number)
-    return _pdf(application_form_pdf(application), f"application-{application.number}.pdf")
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return application_form_response(request.user, number)
 
 
 @require_POST
@@ -241,10 +234,3 @@ def evidence_upload(request, number):
 def evidence_file(request, number, pk):
     application = get_application_for(request.user, number)
     return evidence_response(get_object_or_404(application.evidence, pk=pk))
-
-
-def evidence_response(evidence) -> HttpResponse:
-    response = HttpResponse(evidence_bytes(evidence), content_type=evidence.content_type)
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "no-store"
-    return response

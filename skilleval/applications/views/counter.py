@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,7 +9,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from skilleval.accounts.access import role_required
 from skilleval.accounts.roles import Role
 from skilleval.applications.access import get_application_for
-from skilleval.applications.documents import application_form_pdf
 from skilleval.applications.forms import CounterApplicationForm
 from skilleval.applications.models import Channel
 from skilleval.applications.services import (
@@ -21,6 +19,7 @@ from skilleval.applications.services import (
     start_application,
     submit_application,
 )
+from skilleval.applications.views.files import application_form_response
 from skilleval.core.errors import DomainError
 from skilleval.eligibility.forms import filled_rows, formsets
 from skilleval.people.services import ProfileFacts, find_person, register_person, replace_profile, set_photo
@@ -110,8 +109,4 @@ def form_signed(request, number):
 @require_http_methods(["GET"])
 @role_required(Role.COUNTER_CLERK)
 def application_form(request, number):
-    application = get_application_for(request.user, number)
-    response = HttpResponse(application_form_pdf(application), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="application-{application.number}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return application_form_response(request.user, number)

@@ -4,20 +4,19 @@ Every query goes through the user's own institution: another institution's batch
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from skilleval.accounts.access import role_required
 from skilleval.accounts.roles import Role
-from skilleval.applications.access import get_application_for
-from skilleval.applications.documents import application_form_pdf
 from skilleval.applications.group_photos import MAX_ZIP_BYTES, start_photo_upload, students_without_photo
 from skilleval.applications.imports import COLUMNS, MAX_BYTES, annotated_upload, import_group_file
 from skilleval.applications.lifecycle import Status
 from skilleval.applications.models import GroupBatch
 from skilleval.applications.services import pre_review_batch, submit_batch
+from skilleval.applications.views.files import application_form_response, private_response
 from skilleval.core.errors import DomainError
 from skilleval.core.spreadsheets import template_xlsx
 from skilleval.privacy.files import delete_private, read_private, store_private
@@ -30,13 +29,6 @@ def _batch(request, pk: int) -> GroupBatch:
     return get_object_or_404(GroupBatch, pk=pk, institution_id=request.user.institution_id)
 
 
-def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @require_GET
 @role_required(Role.INSTITUTION)
 def home(request):
@@ -47,7 +39,9 @@ def home(request):
 @require_GET
 @role_required(Role.INSTITUTION)
 def template(request):
-    return _attachment(template_xlsx(COLUMNS), "group-application-template.xlsx", XLSX)
+    return private_response(
+        template_xlsx(COLUMNS), XLSX, filename="group-application-template.xlsx", attachment=True
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -94,7 +88,7 @@ def upload_report(request):
         content = None
     if content is None:
         raise Http404
-    return _attachment(content, "errors.xlsx", XLSX)
+    return private_response(content, XLSX, filename="errors.xlsx", attachment=True)
 
 
 @require_GET
@@ -169,8 +163,4 @@ def batch_photos(request, pk):
 @role_required(Role.INSTITUTION)
 def application_form(request, number):
     """The 报名表 of one of this institution's students, for the student to sign."""
-    application = get_application_for(request.user, number)
-    response = HttpResponse(application_form_pdf(application), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="application-{application.number}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return application_form_response(request.user, number)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from skilleval.accounts.roles import Role
 from skilleval.applications.access import applications_for, get_application_for
 from skilleval.applications.lifecycle import Status
 from skilleval.applications.services import approve, bulk_approve, reject, return_for_correction, start_review
-from skilleval.applications.views.candidate import evidence_response
+from skilleval.applications.views.files import evidence_response, private_response
 from skilleval.catalog.models import CatalogItem
 from skilleval.core.errors import DomainError
 from skilleval.people.services import photo_bytes
@@ -119,9 +119,7 @@ def applicant_photo(request, number):
     application = get_application_for(request.user, number)
     if not application.person.photo_name:
         raise Http404
-    response = HttpResponse(photo_bytes(application.person), content_type="image/jpeg")
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_response(photo_bytes(application.person), "image/jpeg")
 
 
 @require_GET
