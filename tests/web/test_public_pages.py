@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from skilleval.organization.models import EvaluationCycle, Organization
-from skilleval.organization.services import Organization, generate_cycles
+from skilleval.organization.services import generate_cycles
 
 pytestmark = pytest.mark.django_db
 
