@@ -29,6 +29,8 @@ from skilleval.core.spreadsheets import (
 )
 from skilleval.core.validators import InvalidValue, mask_mobile, validate_document, validate_mobile
 from skilleval.dbtools import insert_dicts, reserve_ids
+from skilleval.eligibility.engine.durations import age_on
+from skilleval.eligibility.facts import edition_in_force
 from skilleval.organization.policy import policy
 from skilleval.people.models import (
     PHONE_INDEX_PURPOSE,
@@ -234,13 +236,14 @@ def _check_rows(rows, today, headers, errors) -> tuple[list[Parsed], int]:
         (i.occupation.code, i.work_type.name if i.work_type_id else "", i.level): i
         for i in CatalogItem.objects.in_force(today).select_related("occupation", "work_type")
     }
+    min_age = edition_in_force(today).min_age  # the AGE gate of the conditions in force (DOMAIN.md §3)
     parsed, seen_keys, seen_names, seen = [], {}, {}, 0
     for row in rows:
         seen += 1
         if _is_template_example(row):
             continue  # the grey example row of the downloaded template, left in by mistake
         row_errors = list(row.errors)
-        p = _parse_row(row, items, today, headers, row_errors)
+        p = _parse_row(row, items, today, headers, row_errors, min_age)
         if p is not None:
             key = (p.index, p.item.pk)
             if key in seen_keys:
@@ -280,7 +283,7 @@ def _is_template_example(row) -> bool:
     return all((row.values.get(key) or "") == example for key, example in EXAMPLE.items())
 
 
-def _parse_row(row, items, today, headers, errs) -> Parsed | None:
+def _parse_row(row, items, today, headers, errs, min_age: int) -> Parsed | None:
     v = {k: (s or "").strip() for k, s in row.values.items()}
     n = row.number
 
@@ -342,8 +345,8 @@ def _parse_row(row, items, today, headers, errs) -> Parsed | None:
             _("This document carries no birth date; enter the student at the counter."),
         )
         return None
-    if _age(birth, today) < 16:
-        bad("id_number", "age", _("The student is under 16 on the day of the upload."))
+    if age_on(birth, today) < min_age:
+        bad("id_number", "age", _("The student is under %(age)s on the day of the upload."), age=min_age)
         return None
     return Parsed(
         number=n,
@@ -364,10 +367,6 @@ def _parse_row(row, items, today, headers, errs) -> Parsed | None:
         certificate=certificate,
         title=title,
     )
-
-
-def _age(birth: date, today: date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def _date(value: str, key: str, bad) -> date | None:

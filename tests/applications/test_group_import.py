@@ -231,3 +231,14 @@ def test_rows_inserted_with_reserved_ids_leave_ordinary_inserts_room(school, sch
     item = CatalogItem.objects.get(occupation__code="4-04-05-01", level=4)
     application = start_application(later, item, channel=Channel.COUNTER, by=None)
     assert application.pk > max(Application.objects.exclude(pk=application.pk).values_list("pk", flat=True))
+
+
+def test_a_student_under_the_minimum_age_is_refused(school, school_user, notice_2026):
+    from django.utils import timezone
+
+    W, M = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], "10X98765432"
+    body = f"310101{timezone.localdate().year - 15}0101001"
+    young = body + M[sum(int(c) * w for c, w in zip(body, W, strict=True)) % 11]
+    row = [*GOOD[0][:2], young, *GOOD[0][3:]]
+    result = import_group_file(institution=school, user=school_user, data=xlsx([row]), filename="y.xlsx")
+    assert [e.code for e in result.errors] == ["age"] and "16" in result.errors[0].message_zh
