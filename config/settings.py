@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "skilleval.people",
     "skilleval.eligibility",
     "skilleval.applications",
+    "skilleval.payments",
     "skilleval.workdays",
     "skilleval.jobs",
     "skilleval.notifications",

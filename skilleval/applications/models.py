@@ -125,6 +125,8 @@ class Application(models.Model):
     decision_reason = models.TextField(_("reviewer's reason"), blank=True)
     fee_due_by = models.DateField(_("fee due by"), null=True, blank=True)
     results_valid_until = models.DateField(_("results valid until"), null=True, blank=True)
+    # A make-up retakes only these subjects (SubjectKind values); empty means every subject of the item.
+    retake_subjects = models.JSONField(_("subjects retaken"), default=list, blank=True)
 
     created_by = _acting_user()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

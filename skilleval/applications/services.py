@@ -422,3 +422,8 @@ def confirm_own_data(application: Application, *, by) -> Application:
         application.save(update_fields=["data_confirmed_at", "updated_at"])
         record(by, "applications.application.data_confirmed", application, {"notice": PLEDGE_VERSION})
     return application
+
+
+def mark_paid(application: Application, *, by, reason: str = "") -> Application:
+    """The fee has reached the organization's account (DOMAIN.md §6); only payments call this."""
+    return _move(application, Status.PAID, by=by, reason=reason)

@@ -1,0 +1,83 @@
+"""Fees owed and paid (DOMAIN.md §6): one payment per candidate, or one sum for an institution's group.
+
+A payment is confirmed when the money has reached the organization's account, once: a second confirmation
+of the same payment changes nothing. Amounts are exact decimal CNY."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Payment(models.Model):
+    class State(models.TextChoices):
+        AWAITING = "awaiting", _("Awaiting transfer")
+        PROOF = "proof", _("Proof received")
+        MISMATCH = "mismatch", _("Amount does not match")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REFUSED = "refused", _("Proof refused")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    code = models.CharField(_("payment code"), max_length=12, unique=True)
+    reference = models.CharField(_("transfer remark"), max_length=200)
+    payer_name = models.CharField(_("payer"), max_length=200)
+    institution = models.ForeignKey(
+        "accounts.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    amount_due = models.DecimalField(_("amount due"), max_digits=12, decimal_places=2)
+    amount_received = models.DecimalField(
+        _("amount received"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.AWAITING)
+    note = models.CharField(_("cashier's note"), max_length=300, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_due__gte=0), name="payment_due_not_negative"),
+            models.CheckConstraint(
+                condition=Q(institution__isnull=False) | Q(person__isnull=False), name="payment_has_a_payer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} ¥{self.amount_due}"
+
+
+class PaymentLine(models.Model):
+    """What one application owes within a payment: the subjects quoted and their sum."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="lines")
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="payment_lines"
+    )
+    subjects = models.JSONField(_("subjects"), default=list)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("payment line")
+        verbose_name_plural = _("payment lines")
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "application"], name="one_line_per_application"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="line_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment} · {self.application} ¥{self.amount}"

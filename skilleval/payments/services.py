@@ -1,0 +1,159 @@
+"""Quotes, payments and their confirmation (DOMAIN.md §6), each change audited.
+
+Confirmation locks the payment row: five cashiers confirming the same payment at once confirm it once, with
+one audit row and one notice per candidate. An amount that differs from what is due is flagged for a person
+to decide, never silently accepted."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from skilleval.applications.lifecycle import Status
+from skilleval.applications.models import NUMBER_ALPHABET, Application, GroupBatch
+from skilleval.applications.services import mark_paid
+from skilleval.audit.services import record
+from skilleval.catalog.models import SUBJECT_ORDER, Level, SubjectKind
+from skilleval.core.errors import DomainError
+from skilleval.core.money import to_money
+from skilleval.payments.models import Payment, PaymentLine
+
+OPEN_STATES = (Payment.State.AWAITING, Payment.State.PROOF, Payment.State.MISMATCH)
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    subject: str
+    label: str
+    fee: Decimal
+
+
+@dataclass(frozen=True)
+class Quote:
+    lines: tuple[QuoteLine, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.fee for line in self.lines), Decimal("0.00"))
+
+
+def quote(application: Application) -> Quote:
+    """Every subject of the item for a first attempt; only those retaken for a make-up (DOMAIN.md §6)."""
+    subjects = sorted(application.item.subjects.all(), key=lambda s: SUBJECT_ORDER[s.kind])
+    if application.retake_subjects:
+        subjects = [s for s in subjects if s.kind in set(application.retake_subjects)]
+    return Quote(tuple(QuoteLine(s.kind, str(SubjectKind(s.kind).label), to_money(s.fee)) for s in subjects))
+
+
+def transfer_reference(*, payer: str, item, count: int, code: str) -> str:
+    """The notice's remark `考核费+单位（个人）名称+项目名称（等级）+人数`, with our code to match it by."""
+    level = str(Level(item.level).label).split("/")[0]
+    return f"考核费+{payer}+{item.display_name}（{level}）+{count}人+{code}"[:200]
+
+
+def _new_code() -> str:
+    return "P" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(9))
+
+
+def _open_line(application: Application) -> PaymentLine | None:
+    return application.payment_lines.filter(
+        payment__state__in=(*OPEN_STATES, Payment.State.CONFIRMED)
+    ).first()
+
+
+def open_payment(application: Application, *, by) -> Payment:
+    """The fee of one approved application, payable by the candidate (or the existing one)."""
+    if application.status != Status.APPROVED:
+        raise DomainError(_("Only an approved application has a fee due."), code="not_due")
+    existing = _open_line(application)
+    if existing is not None:
+        return existing.payment
+    return _create(
+        [application], payer=application.person.full_name, person=application.person, institution=None, by=by
+    )
+
+
+def open_group_payment(batch: GroupBatch, *, by) -> Payment:
+    """One sum for every approved application of a group not yet in a payment (DOMAIN.md §6)."""
+    due = [
+        a
+        for a in batch.applications.filter(status=Status.APPROVED).select_related("item")
+        if not _open_line(a)
+    ]
+    if not due:
+        raise DomainError(
+            _("No approved application of this group has a fee left to pay."), code="nothing_due"
+        )
+    return _create(due, payer=batch.institution.name, person=None, institution=batch.institution, by=by)
+
+
+def _create(applications, *, payer: str, person, institution, by) -> Payment:
+    quotes = [(a, quote(a)) for a in applications]
+    code = _new_code()
+    items = {a.item_id for a in applications}
+    item = applications[0].item
+    reference = transfer_reference(payer=payer, item=item, count=len(applications), code=code)
+    if len(items) > 1:
+        reference = f"考核费+{payer}+多个项目+{len(applications)}人+{code}"
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            code=code,
+            reference=reference,
+            payer_name=payer[:200],
+            person=person,
+            institution=institution,
+            amount_due=sum((q.total for _a, q in quotes), Decimal("0.00")),
+        )
+        PaymentLine.objects.bulk_create(
+            PaymentLine(
+                payment=payment, application=a, subjects=[line.subject for line in q.lines], amount=q.total
+            )
+            for a, q in quotes
+        )
+        record(
+            by,
+            "payments.payment.open",
+            payment,
+            {"amount_due": payment.amount_due, "applications": len(quotes)},
+        )
+    return payment
+
+
+def confirm_payment(payment: Payment, *, cashier, amount_received, received_on: date) -> Payment:
+    """The money is in the account. Idempotent: a payment confirmed already is returned unchanged."""
+    amount = to_money(amount_received)
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.state == Payment.State.CONFIRMED:
+            return locked
+        if locked.state in (Payment.State.REFUSED, Payment.State.CANCELLED):
+            raise DomainError(_("This payment is closed."), code="closed")
+        locked.amount_received, locked.received_on = amount, received_on
+        if amount != locked.amount_due:
+            # Partial or over-payment: flagged for a person to settle, never confirmed silently.
+            locked.state = Payment.State.MISMATCH
+            locked.save(update_fields=["amount_received", "received_on", "state", "updated_at"])
+            record(
+                cashier, "payments.payment.mismatch", locked, {"due": locked.amount_due, "received": amount}
+            )
+            return locked
+        locked.state = Payment.State.CONFIRMED
+        locked.confirmed_by, locked.confirmed_at = cashier, timezone.now()
+        locked.save(
+            update_fields=[
+                "amount_received",
+                "received_on",
+                "state",
+                "confirmed_by",
+                "confirmed_at",
+                "updated_at",
+            ]
+        )
+        record(cashier, "payments.payment.confirm", locked, {"amount": amount, "received_on": received_on})
+        for line in locked.lines.select_related("application"):
+            mark_paid(line.application, by=cashier, reason=locked.code)
+    return locked
