@@ -427,3 +427,8 @@ def confirm_own_data(application: Application, *, by) -> Application:
 def mark_paid(application: Application, *, by, reason: str = "") -> Application:
     """The fee has reached the organization's account (DOMAIN.md §6); only payments call this."""
     return _move(application, Status.PAID, by=by, reason=reason)
+
+
+def lapse(application: Application, *, by, reason: str) -> Application:
+    """Unpaid by the deadline (policy payment.deadline_days); only the payments area calls this."""
+    return _move(application, Status.LAPSED, by=by, reason=reason)

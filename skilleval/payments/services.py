@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from skilleval.applications.lifecycle import Status
 from skilleval.applications.models import NUMBER_ALPHABET, Application, GroupBatch
-from skilleval.applications.services import mark_paid
+from skilleval.applications.services import lapse, mark_paid
 from skilleval.audit.services import record
 from skilleval.catalog.models import SUBJECT_ORDER, Level, SubjectKind
 from skilleval.core.errors import DomainError
@@ -157,3 +157,23 @@ def confirm_payment(payment: Payment, *, cashier, amount_received, received_on: 
         for line in locked.lines.select_related("application"):
             mark_paid(line.application, by=cashier, reason=locked.code)
     return locked
+
+
+def lapse_overdue(*, today: date, by=None) -> list[str]:
+    """Approved applications whose fee deadline has passed without a confirmed payment lapse (DOMAIN.md §4);
+    the candidate is told by the lifecycle's notice. Returns the numbers that lapsed. Run daily."""
+    overdue = Application.objects.filter(status=Status.APPROVED, fee_due_by__lt=today).exclude(
+        payment_lines__payment__state=Payment.State.CONFIRMED
+    )
+    lapsed = []
+    for application in overdue:
+        lapse(
+            application,
+            by=by,
+            reason=_("The fee was not paid by %(date)s.") % {"date": application.fee_due_by},
+        )
+        lapsed.append(application.number)
+    Payment.objects.filter(
+        state__in=OPEN_STATES, lines__application__number__in=lapsed, institution__isnull=True
+    ).update(state=Payment.State.CANCELLED)
+    return lapsed

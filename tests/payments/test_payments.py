@@ -132,3 +132,29 @@ def test_five_cashiers_confirming_at_once_confirm_once(li_ming, programmer_l4, r
     assert ApplicationEvent.objects.filter(to_status=Status.PAID).count() == 1
     paid_notices = Message.objects.filter(topic="application.status", body__contains="已缴费")
     assert paid_notices.filter(channel="sms").count() == 1
+
+
+def test_unpaid_applications_lapse_after_the_deadline_and_the_candidate_is_told(
+    li_ming, programmer_l4, reviewer_rui, admin_alice, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from skilleval.payments.services import lapse_overdue
+
+    unpaid = approved(li_ming, programmer_l4, reviewer_rui)
+    payment = open_payment(unpaid, by=None)
+    paid_person = make_candidate(name="王芳", id_number="310101198505124561")
+    paid = approved(paid_person, programmer_l4, reviewer_rui)
+    confirm_payment(
+        open_payment(paid, by=None), cashier=admin_alice, amount_received="350", received_on=TODAY
+    )
+
+    assert lapse_overdue(today=unpaid.fee_due_by) == []  # the last day still counts
+    with django_capture_on_commit_callbacks(execute=True):
+        lapsed = lapse_overdue(today=unpaid.fee_due_by + timedelta(days=1))
+    assert lapsed == [unpaid.number]
+    assert Application.objects.get(pk=unpaid.pk).status == Status.LAPSED
+    assert Application.objects.get(pk=paid.pk).status == Status.PAID
+    assert Payment.objects.get(pk=payment.pk).state == Payment.State.CANCELLED
+    notice = Message.objects.filter(channel="sms", target_id=str(unpaid.pk)).order_by("pk").last()
+    assert "逾期" in notice.body and str(unpaid.fee_due_by) in notice.body
