@@ -13,6 +13,7 @@ from skilleval.applications.lifecycle import EDITABLE, Status
 from skilleval.applications.models import Application, Evidence
 from skilleval.audit.services import record
 from skilleval.core.errors import DomainError
+from skilleval.core.filetypes import JPEG, PDF, document_type
 from skilleval.privacy.files import read_private, sha256, store_private
 
 PURPOSE = "applications.evidence"
@@ -20,16 +21,6 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_FILES = 20
 OPEN_FOR_EVIDENCE = EDITABLE | {Status.SUBMITTED}
-
-
-def _kind(content: bytes) -> str | None:
-    if content.startswith(b"%PDF-"):
-        return "application/pdf"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return None
 
 
 def _clean_image(content: bytes) -> bytes:
@@ -52,15 +43,15 @@ def add_evidence(
         raise DomainError(_("Evidence can no longer be added to this application."), code="not_editable")
     if len(content) > MAX_BYTES:
         raise DomainError(_("A file may be at most 10 MB."), code="too_large", field="file")
-    kind = _kind(content)
+    kind = document_type(content)
     if kind is None:
         raise DomainError(_("Upload a PDF, JPEG or PNG file."), code="format", field="file")
     if application.evidence.count() >= MAX_FILES:
         raise DomainError(
             _("At most %(count)s files per application.") % {"count": MAX_FILES}, code="too_many"
         )
-    if kind != "application/pdf":
-        content, kind = _clean_image(content), "image/jpeg"
+    if kind != PDF:
+        content, kind = _clean_image(content), JPEG
     description = (description or "").strip()[:200] or filename[:200]
     with transaction.atomic():
         evidence = Evidence.objects.create(

@@ -34,6 +34,18 @@ class Payment(models.Model):
     received_on = models.DateField(_("received on"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.AWAITING)
     note = models.CharField(_("cashier's note"), max_length=300, blank=True)
+    proof_name = models.CharField(max_length=64, blank=True, editable=False)  # privacy.files
+    proof_type = models.CharField(max_length=40, blank=True, editable=False)
+    proof_uploaded_at = models.DateTimeField(_("proof uploaded"), null=True, blank=True)
+    invoice_kind = models.CharField(
+        _("invoice for"),
+        max_length=12,
+        blank=True,
+        choices=[("personal", _("A person")), ("organization", _("An organization"))],
+    )
+    invoice_title = models.CharField(_("invoice title"), max_length=200, blank=True)
+    invoice_taxpayer_id = models.CharField(_("taxpayer id"), max_length=18, blank=True)
+    invoice_email = models.EmailField(_("send the invoice to"), blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from skilleval.applications.lifecycle import Status
@@ -19,8 +20,11 @@ from skilleval.applications.services import lapse, mark_paid
 from skilleval.audit.services import record
 from skilleval.catalog.models import SUBJECT_ORDER, Level, SubjectKind
 from skilleval.core.errors import DomainError
+from skilleval.core.filetypes import document_type
 from skilleval.core.money import to_money
+from skilleval.core.validators import InvalidValue, validate_uscc
 from skilleval.payments.models import Payment, PaymentLine
+from skilleval.privacy.files import delete_private, store_private
 
 OPEN_STATES = (Payment.State.AWAITING, Payment.State.PROOF, Payment.State.MISMATCH)
 
@@ -177,3 +181,69 @@ def lapse_overdue(*, today: date, by=None) -> list[str]:
         state__in=OPEN_STATES, lines__application__number__in=lapsed, institution__isnull=True
     ).update(state=Payment.State.CANCELLED)
     return lapsed
+
+
+PROOF_PURPOSE = "payments.proof"
+PROOF_MAX_BYTES = 10 * 1024 * 1024
+
+
+def submit_proof(
+    payment: Payment,
+    *,
+    content: bytes,
+    invoice_kind: str,
+    invoice_title: str,
+    invoice_taxpayer_id: str = "",
+    invoice_email: str = "",
+    by,
+) -> Payment:
+    """The payer's proof of transfer (image or PDF) and invoice details, replacing the notice's e-mail."""
+    if payment.state not in (Payment.State.AWAITING, Payment.State.PROOF, Payment.State.REFUSED):
+        raise DomainError(_("This payment takes no more proof."), code="closed")
+    if len(content) > PROOF_MAX_BYTES:
+        raise DomainError(_("A file may be at most 10 MB."), code="too_large", field="proof")
+    kind = document_type(content)
+    if kind is None:
+        raise DomainError(_("Upload a PDF, JPEG or PNG file."), code="format", field="proof")
+    title = " ".join(invoice_title.split())
+    if not title:
+        raise DomainError(_("Give the invoice title."), code="required", field="invoice_title")
+    taxpayer = ""
+    if invoice_kind == "organization":
+        try:
+            taxpayer = validate_uscc(invoice_taxpayer_id)
+        except InvalidValue as exc:
+            raise DomainError(
+                exc.message_for(get_language() or "zh-hans"), code=exc.code, field="invoice_taxpayer_id"
+            ) from exc
+    elif invoice_kind != "personal":
+        raise DomainError(_("Say whom the invoice is for."), code="invoice_kind", field="invoice_kind")
+    old = payment.proof_name
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked.proof_name = store_private(content, purpose=PROOF_PURPOSE)
+        locked.proof_type, locked.proof_uploaded_at = kind, timezone.now()
+        locked.invoice_kind, locked.invoice_title = invoice_kind, title[:200]
+        locked.invoice_taxpayer_id, locked.invoice_email = taxpayer, invoice_email.strip()[:254]
+        locked.state = Payment.State.PROOF
+        locked.save()
+        record(by, "payments.payment.proof", locked, {"type": kind, "invoice": invoice_kind})
+    if old:
+        transaction.on_commit(lambda: delete_private(old))
+    return locked
+
+
+def refuse_proof(payment: Payment, *, cashier, reason: str) -> Payment:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(
+            _("Give the reason; the payer will read it."), code="reason_required", field="reason"
+        )
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.state != Payment.State.PROOF:
+            raise DomainError(_("Only a payment with proof waiting can be refused."), code="state")
+        locked.state, locked.note = Payment.State.REFUSED, reason[:300]
+        locked.save(update_fields=["state", "note", "updated_at"])
+        record(cashier, "payments.payment.refuse", locked, {"reason": reason[:300]})
+    return locked

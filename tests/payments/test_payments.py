@@ -158,3 +158,69 @@ def test_unpaid_applications_lapse_after_the_deadline_and_the_candidate_is_told(
     assert Payment.objects.get(pk=payment.pk).state == Payment.State.CANCELLED
     notice = Message.objects.filter(channel="sms", target_id=str(unpaid.pk)).order_by("pk").last()
     assert "逾期" in notice.body and str(unpaid.fee_due_by) in notice.body
+
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def test_the_payer_uploads_proof_and_invoice_details(li_ming, programmer_l4, reviewer_rui):
+    from skilleval.payments.services import submit_proof
+    from skilleval.privacy.files import read_private
+
+    payment = open_payment(approved(li_ming, programmer_l4, reviewer_rui), by=None)
+    submit_proof(
+        payment,
+        content=PDF,
+        invoice_kind="organization",
+        invoice_title="上海某某科技有限公司",
+        invoice_taxpayer_id="9131010642502952x1",
+        invoice_email="finance@example.com",
+        by=None,
+    )
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.PROOF and payment.invoice_taxpayer_id == "9131010642502952X1"
+    assert read_private(payment.proof_name, purpose="payments.proof") == PDF
+    assert AuditEntry.objects.filter(action="payments.payment.proof").exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"content": b"MZ executable"}, "proof"),
+        ({"invoice_taxpayer_id": "9131010642502952X2"}, "invoice_taxpayer_id"),
+        ({"invoice_title": "  "}, "invoice_title"),
+        ({"invoice_kind": "friend"}, "invoice_kind"),
+    ],
+)
+def test_bad_proof_or_invoice_details_are_refused_on_their_field(
+    li_ming, programmer_l4, reviewer_rui, kwargs, field
+):
+    from skilleval.payments.services import submit_proof
+
+    payment = open_payment(approved(li_ming, programmer_l4, reviewer_rui), by=None)
+    values = {
+        "content": PDF,
+        "invoice_kind": "organization",
+        "invoice_title": "某公司",
+        "invoice_taxpayer_id": "9131010642502952X1",
+        **kwargs,
+    }
+    with pytest.raises(DomainError) as caught:
+        submit_proof(payment, by=None, **values)
+    assert caught.value.field == field
+    assert Payment.objects.get(pk=payment.pk).state == Payment.State.AWAITING
+
+
+def test_a_cashier_refuses_unclear_proof_with_a_reason_and_the_payer_sends_another(
+    li_ming, programmer_l4, reviewer_rui, admin_alice
+):
+    from skilleval.payments.services import refuse_proof, submit_proof
+
+    payment = open_payment(approved(li_ming, programmer_l4, reviewer_rui), by=None)
+    submit_proof(payment, content=PDF, invoice_kind="personal", invoice_title="李明", by=None)
+    with pytest.raises(DomainError):
+        refuse_proof(payment, cashier=admin_alice, reason="")
+    refuse_proof(payment, cashier=admin_alice, reason="凭证看不清金额")
+    assert Payment.objects.get(pk=payment.pk).note == "凭证看不清金额"
+    submit_proof(payment, content=PDF, invoice_kind="personal", invoice_title="李明", by=None)
+    assert Payment.objects.get(pk=payment.pk).state == Payment.State.PROOF
