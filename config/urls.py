@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from skilleval.applications.views import candidate, confirm, counter, institution, review
 from skilleval.eligibility import views as eligibility_views
+from skilleval.payments import views as payment_views
 from skilleval.people import views as people_views
 from skilleval.web import views
 from skilleval.web.api import api
@@ -43,6 +44,11 @@ urlpatterns += i18n_patterns(
         institution.application_form,
         name="institution-form-pdf",
     ),
+    path("cashier/", payment_views.cashier_queue, name="cashier-queue"),
+    path("cashier/<str:code>/", payment_views.cashier_payment, name="cashier-payment"),
+    path("cashier/<str:code>/proof/", payment_views.cashier_proof, name="cashier-proof"),
+    path("institution/batches/<int:pk>/pay/", payment_views.pay_batch, name="institution-batch-pay"),
+    path("me/applications/<str:number>/pay/", payment_views.pay_application, name="application-pay"),
     path("counter/", counter.new, name="counter-new"),
     path("counter/<str:number>/", counter.application, name="counter-application"),
     path("counter/<str:number>/form-signed/", counter.form_signed, name="counter-form-signed"),

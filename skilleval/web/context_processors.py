@@ -21,6 +21,7 @@ def workspaces(request):
             "counter": has_any_role(user, [Role.COUNTER_CLERK]),
             "institution": bool(user.institution_id) and has_any_role(user, [Role.INSTITUTION]),
             "review": has_any_role(user, [Role.REVIEWER, Role.SUPERVISOR]),
+            "cashier": has_any_role(user, [Role.CASHIER, Role.SUPERVISOR]),
         }
 
     return {"workspaces": SimpleLazyObject(compute)}

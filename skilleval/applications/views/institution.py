@@ -100,7 +100,7 @@ def batch(request, pk):
     ).order_by("pk")
     counts = {
         s: applications.filter(status=s).count()
-        for s in (Status.DRAFT, Status.PRE_REVIEWED, Status.SUBMITTED)
+        for s in (Status.DRAFT, Status.PRE_REVIEWED, Status.SUBMITTED, Status.APPROVED)
     }
     job = group.photo_job
     context = {

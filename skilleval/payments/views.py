@@ -1,0 +1,139 @@
+"""Paying the fee (DOMAIN.md §6): the payer's page and the cashier's workspace."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from skilleval.accounts.access import role_required
+from skilleval.accounts.roles import Role
+from skilleval.applications.access import get_application_for
+from skilleval.applications.models import GroupBatch
+from skilleval.applications.views.candidate import candidate_required
+from skilleval.applications.views.files import private_response
+from skilleval.core.errors import DomainError
+from skilleval.payments.models import Payment
+from skilleval.payments.services import (
+    PROOF_PURPOSE,
+    confirm_payment,
+    open_group_payment,
+    open_payment,
+    refuse_proof,
+    submit_proof,
+)
+from skilleval.privacy.files import read_private
+
+
+def _payer_page(request, payment: Payment, back_url: str):
+    if request.method == "POST":
+        upload = request.FILES.get("proof")
+        try:
+            submit_proof(
+                payment,
+                content=upload.read() if upload else b"",
+                invoice_kind=request.POST.get("invoice_kind", ""),
+                invoice_title=request.POST.get("invoice_title", ""),
+                invoice_taxpayer_id=request.POST.get("invoice_taxpayer_id", ""),
+                invoice_email=request.POST.get("invoice_email", ""),
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Thank you. The cashier will confirm when the money has arrived."))
+            return redirect(back_url)
+    response = render(request, "payments/payer.html", {"payment": payment, "back_url": back_url})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@candidate_required
+def pay_application(request, number):
+    application = get_application_for(request.user, number)
+    try:
+        payment = open_payment(application, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("application", number=number)
+    return _payer_page(request, payment, request.path)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.INSTITUTION)
+def pay_batch(request, pk):
+    batch = get_object_or_404(GroupBatch, pk=pk, institution_id=request.user.institution_id)
+    payment = (
+        Payment.objects.filter(institution=batch.institution, lines__application__batch=batch)
+        .exclude(state=Payment.State.CANCELLED)
+        .order_by("-created_at")
+        .first()
+    )
+    if payment is None or request.GET.get("new") == "1":
+        try:
+            payment = open_group_payment(batch, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("institution-batch", pk=pk)
+    return _payer_page(request, payment, request.path)
+
+
+CASHIERS = (Role.CASHIER, Role.SUPERVISOR)
+
+
+@require_GET
+@role_required(*CASHIERS)
+def cashier_queue(request):
+    state = request.GET.get("state", Payment.State.PROOF)
+    rows = Payment.objects.all() if state == "all" else Payment.objects.filter(state=state)
+    page = Paginator(rows.order_by("proof_uploaded_at", "created_at"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "payments/cashier_queue.html",
+        {"page": page, "state": state, "states": Payment.State.choices},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CASHIERS)
+def cashier_payment(request, code):
+    payment = get_object_or_404(Payment, code=code)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "refuse":
+                refuse_proof(payment, cashier=request.user, reason=request.POST.get("reason", ""))
+            else:
+                received_on = date.fromisoformat(
+                    request.POST.get("received_on") or timezone.localdate().isoformat()
+                )
+                confirm_payment(
+                    payment,
+                    cashier=request.user,
+                    amount_received=request.POST.get("amount", ""),
+                    received_on=received_on,
+                )
+        except (DomainError, ValueError) as exc:
+            messages.error(
+                request,
+                getattr(exc, "message", _("Enter the amount and the date as shown on the bank statement.")),
+            )
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect("cashier-payment", code=code)
+    lines = payment.lines.select_related("application__person", "application__item__occupation")
+    response = render(request, "payments/cashier_payment.html", {"payment": payment, "lines": lines})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@role_required(*CASHIERS)
+def cashier_proof(request, code):
+    payment = get_object_or_404(Payment, code=code)
+    if not payment.proof_name:
+        return redirect("cashier-payment", code=code)
+    return private_response(read_private(payment.proof_name, purpose=PROOF_PURPOSE), payment.proof_type)
