@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
         name="institution-form-pdf",
     ),
     path("cashier/", payment_views.cashier_queue, name="cashier-queue"),
+    path("cashier/statement/", payment_views.cashier_statement, name="cashier-statement"),
     path("cashier/<str:code>/", payment_views.cashier_payment, name="cashier-payment"),
     path("cashier/<str:code>/proof/", payment_views.cashier_proof, name="cashier-proof"),
     path("institution/batches/<int:pk>/pay/", payment_views.pay_batch, name="institution-batch-pay"),

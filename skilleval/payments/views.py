@@ -25,6 +25,8 @@ from skilleval.payments.services import (
     refuse_proof,
     submit_proof,
 )
+from skilleval.payments.statements import MAX_BYTES as STATEMENT_MAX_BYTES
+from skilleval.payments.statements import import_statement
 from skilleval.privacy.files import read_private
 
 
@@ -137,3 +139,18 @@ def cashier_proof(request, code):
     if not payment.proof_name:
         return redirect("cashier-payment", code=code)
     return private_response(read_private(payment.proof_name, purpose=PROOF_PURPOSE), payment.proof_type)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CASHIERS)
+def cashier_statement(request):
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or upload.size > STATEMENT_MAX_BYTES:
+            messages.error(request, _("Choose a bank statement (.xlsx, .xls or .csv) of at most 10 MB."))
+        else:
+            result = import_statement(upload.read(), filename=upload.name, cashier=request.user)
+    response = render(request, "payments/cashier_statement.html", {"result": result})
+    response["Cache-Control"] = "no-store"
+    return response
