@@ -178,6 +178,9 @@ FIELD_KEYS_JSON = env_str("SKILLEVAL_FIELD_KEYS")
 FIELD_KEYS_FILE = env_str("SKILLEVAL_KEYS_FILE", str(DATA_DIR / "keys" / "field-keys.json"))
 FIELD_CIPHER = env_str("SKILLEVAL_FIELD_CIPHER", "aes-256-gcm")
 
+# --- Online payment providers: {"name": {"class": "dotted.path", "options": {...}}}; none by default --
+PAYMENT_PROVIDERS: dict = {}
+
 # --- Mail: console by default; real SMTP through EMAIL_URL-style settings later -------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jinengrd@sh-sict.com")

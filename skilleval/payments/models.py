@@ -93,3 +93,37 @@ class PaymentLine(models.Model):
 
     def __str__(self):
         return f"{self.payment} · {self.application} ¥{self.amount}"
+
+
+class ProviderEvent(models.Model):
+    """Every callback an online payment provider sent, whatever became of it: a replay is a second event
+    with the same transaction id, refused by the unique constraint."""
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed the payment")
+        MISMATCH = "mismatch", _("Amount did not match")
+        BAD_SIGNATURE = "bad_signature", _("Bad signature")
+        UNKNOWN = "unknown", _("Unknown payment")
+        REPLAY = "replay", _("Replay ignored")
+        MALFORMED = "malformed", _("Malformed")
+
+    provider = models.CharField(max_length=30)
+    transaction_id = models.CharField(max_length=80, blank=True)
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    body_sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("provider callback")
+        verbose_name_plural = _("provider callbacks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "transaction_id"],
+                condition=Q(outcome__in=["confirmed", "mismatch"]),
+                name="one_settlement_per_provider_transaction",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.transaction_id} {self.outcome}"

@@ -4,12 +4,13 @@ Confirmation locks the payment row: five cashiers confirming the same payment at
 one audit row and one notice per candidate. An amount that differs from what is due is flagged for a person
 to decide, never silently accepted."""
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,7 +24,8 @@ from skilleval.core.errors import DomainError
 from skilleval.core.filetypes import document_type
 from skilleval.core.money import to_money
 from skilleval.core.validators import InvalidValue, validate_uscc
-from skilleval.payments.models import Payment, PaymentLine
+from skilleval.payments.models import Payment, PaymentLine, ProviderEvent
+from skilleval.payments.providers import InvalidCallback, provider
 from skilleval.privacy.files import delete_private, store_private
 
 OPEN_STATES = (Payment.State.AWAITING, Payment.State.PROOF, Payment.State.MISMATCH)
@@ -247,3 +249,70 @@ def refuse_proof(payment: Payment, *, cashier, reason: str) -> Payment:
         locked.save(update_fields=["state", "note", "updated_at"])
         record(cashier, "payments.payment.refuse", locked, {"reason": reason[:300]})
     return locked
+
+
+def settle_callback(provider_name: str, body: bytes, headers) -> str:
+    """Handle one provider callback; returns the outcome. Bad signatures, unknown payments, malformed bodies
+    and replays change nothing, and every callback is logged (and audited) whatever its outcome."""
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        settlement = provider(provider_name).verify(body, headers)
+    except InvalidCallback as exc:
+        return _log_event(provider_name, "", None, exc.outcome, digest)
+    payment = Payment.objects.filter(code=settlement.payment_code).first()
+    if payment is None:
+        return _log_event(
+            provider_name, settlement.transaction_id, None, ProviderEvent.Outcome.UNKNOWN, digest
+        )
+    if ProviderEvent.objects.filter(
+        provider=provider_name, transaction_id=settlement.transaction_id, outcome__in=SETTLED
+    ).exists():
+        return _log_event(
+            provider_name, settlement.transaction_id, payment, ProviderEvent.Outcome.REPLAY, digest
+        )
+    if payment.state == Payment.State.CONFIRMED:
+        # Money for a payment settled already: paid twice. Logged for the cashier, never confirmed again.
+        return _log_event(
+            provider_name, settlement.transaction_id, payment, ProviderEvent.Outcome.MISMATCH, digest
+        )
+    try:
+        with transaction.atomic():
+            confirmed = confirm_payment(
+                payment, cashier=None, amount_received=settlement.amount, received_on=settlement.paid_on
+            )
+            outcome = "confirmed" if confirmed.state == Payment.State.CONFIRMED else "mismatch"
+            ProviderEvent.objects.create(
+                provider=provider_name,
+                transaction_id=settlement.transaction_id,
+                payment=payment,
+                outcome=outcome,
+                body_sha256=digest,
+            )
+    except IntegrityError:
+        # The same transaction settled concurrently: this copy is a replay.
+        return _log_event(
+            provider_name, settlement.transaction_id, payment, ProviderEvent.Outcome.REPLAY, digest
+        )
+    return outcome
+
+
+SETTLED = (ProviderEvent.Outcome.CONFIRMED, ProviderEvent.Outcome.MISMATCH)
+
+
+def _log_event(provider_name, transaction_id, payment, outcome, digest) -> str:
+    with transaction.atomic():
+        event = ProviderEvent.objects.create(
+            provider=provider_name,
+            transaction_id=transaction_id,
+            payment=payment,
+            outcome=outcome,
+            body_sha256=digest,
+        )
+        record(
+            None,
+            "payments.callback.refused",
+            event,
+            {"provider": provider_name, "outcome": outcome},
+            outcome="denied",
+        )
+    return outcome

@@ -16,6 +16,7 @@ from skilleval.catalog.api import router as catalog_router
 from skilleval.core.errors import DomainError, InvalidFields
 from skilleval.eligibility.api import router as eligibility_router
 from skilleval.organization.api import router as cycles_router
+from skilleval.payments.api import router as payments_router
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ api.add_router("", catalog_router)
 api.add_router("", cycles_router)
 api.add_router("", eligibility_router)
 api.add_router("", institution_router)
+api.add_router("", payments_router)
 
 
 def field_errors(errors: list[dict]) -> dict[str, list[str]]:

@@ -11,7 +11,8 @@ from skilleval.web.api import api
 # Django's own views that are meant for everyone.
 DJANGO_PUBLIC = {"django.views.i18n.set_language"}
 # API operations anyone may call; every other operation must name an auth.
-PUBLIC_API = {"/catalog", "/cycles", "/eligibility/check"}
+# The payment callback is public by design: the provider's signature, checked per request, is its guard.
+PUBLIC_API = {"/catalog", "/cycles", "/eligibility/check", "/payments/callback/{provider_name}"}
 
 
 def walk(patterns, prefix=""):
