@@ -48,6 +48,7 @@ urlpatterns += i18n_patterns(
     path("cashier/statement/", payment_views.cashier_statement, name="cashier-statement"),
     path("cashier/<str:code>/", payment_views.cashier_payment, name="cashier-payment"),
     path("cashier/<str:code>/proof/", payment_views.cashier_proof, name="cashier-proof"),
+    path("payments/<str:code>/invoices/<int:pk>/", payment_views.invoice_file, name="invoice-file"),
     path("institution/batches/<int:pk>/pay/", payment_views.pay_batch, name="institution-batch-pay"),
     path("me/applications/<str:number>/pay/", payment_views.pay_application, name="application-pay"),
     path("counter/", counter.new, name="counter-new"),

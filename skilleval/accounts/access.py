@@ -50,3 +50,16 @@ def staff_only(view):
     decorated = staff_member_required(view)
     decorated.staff_only = True
     return decorated
+
+
+def signed_in(view):
+    """Any signed-in user; the view itself decides, object by object, who may see what (e.g. a payer)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapper.requires_sign_in = True
+    return wrapper

@@ -127,6 +127,8 @@ class Application(models.Model):
     results_valid_until = models.DateField(_("results valid until"), null=True, blank=True)
     # A make-up retakes only these subjects (SubjectKind values); empty means every subject of the item.
     retake_subjects = models.JSONField(_("subjects retaken"), default=list, blank=True)
+    # Tier 0 of 附件 2 (false materials, conditions not met): fees are not returned. Set by discipline.
+    fees_forfeited = models.BooleanField(_("fees forfeited"), default=False)
 
     created_by = _acting_user()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -21,10 +21,10 @@ from skilleval.applications.services import lapse, mark_paid
 from skilleval.audit.services import record
 from skilleval.catalog.models import SUBJECT_ORDER, Level, SubjectKind
 from skilleval.core.errors import DomainError
-from skilleval.core.filetypes import document_type
+from skilleval.core.filetypes import PDF, document_type
 from skilleval.core.money import to_money
 from skilleval.core.validators import InvalidValue, validate_uscc
-from skilleval.payments.models import Payment, PaymentLine, ProviderEvent
+from skilleval.payments.models import Invoice, Payment, PaymentLine, ProviderEvent, Refund
 from skilleval.payments.providers import InvalidCallback, provider
 from skilleval.privacy.files import delete_private, store_private
 
@@ -316,3 +316,79 @@ def _log_event(provider_name, transaction_id, payment, outcome, digest) -> str:
             outcome="denied",
         )
     return outcome
+
+
+INVOICE_PURPOSE = "payments.invoice"
+
+
+def record_invoice(payment: Payment, *, number: str, issued_on: date, amount, pdf: bytes, by) -> Invoice:
+    """The cashier records the invoice issued for a confirmed payment's request; the payer can download it."""
+    amount = to_money(amount)
+    number = number.strip()
+    if payment.state != Payment.State.CONFIRMED:
+        raise DomainError(_("Invoices are issued for confirmed payments."), code="not_confirmed")
+    if not payment.invoice_title:
+        raise DomainError(_("The payer has not asked for an invoice."), code="no_request")
+    if not number:
+        raise DomainError(_("Give the invoice number."), code="required", field="number")
+    invoiced = sum((i.amount for i in payment.invoices.all()), Decimal("0.00"))
+    if amount <= 0 or invoiced + amount > payment.amount_received:
+        raise DomainError(_("The invoices would exceed the amount received."), code="amount", field="amount")
+    if document_type(pdf) != PDF:
+        raise DomainError(_("Upload the invoice as a PDF."), code="format", field="file")
+    if Invoice.objects.filter(number=number).exists():
+        raise DomainError(_("This invoice number is recorded already."), code="duplicate", field="number")
+    with transaction.atomic():
+        invoice = Invoice.objects.create(
+            payment=payment,
+            number=number[:40],
+            issued_on=issued_on,
+            amount=amount,
+            file_name=store_private(pdf, purpose=INVOICE_PURPOSE),
+            recorded_by=by,
+        )
+        record(by, "payments.invoice.record", payment, {"invoice": invoice.number, "amount": amount})
+    return invoice
+
+
+def request_refund(payment: Payment, *, amount, reason: str, by) -> Refund:
+    amount = to_money(amount)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(_("Give the reason for the refund."), code="reason_required", field="reason")
+    if payment.state != Payment.State.CONFIRMED:
+        raise DomainError(_("Only a confirmed payment can be refunded."), code="not_confirmed")
+    if payment.lines.filter(application__fees_forfeited=True).exists():
+        # DOMAIN.md §12 tier 0: false materials or unmet conditions; the fees are not returned.
+        raise DomainError(
+            _("The fees are forfeited (false materials or unmet conditions)."), code="forfeited"
+        )
+    refunded = sum((r.amount for r in payment.refunds.exclude(state=Refund.State.REJECTED)), Decimal("0.00"))
+    if amount <= 0 or refunded + amount > payment.amount_received:
+        raise DomainError(_("The refunds would exceed the amount received."), code="amount", field="amount")
+    with transaction.atomic():
+        refund = Refund.objects.create(payment=payment, amount=amount, reason=reason[:300], requested_by=by)
+        record(
+            by, "payments.refund.request", payment, {"refund": refund.pk, "amount": amount, "reason": reason}
+        )
+    return refund
+
+
+def decide_refund(refund: Refund, *, approve: bool, by) -> Refund:
+    """A second person approves or rejects; whoever asked cannot decide (four eyes, also in the database)."""
+    if by.pk == refund.requested_by_id:
+        raise DomainError(_("The person who asked for a refund cannot decide on it."), code="four_eyes")
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        if locked.state != Refund.State.REQUESTED:
+            return locked
+        locked.state = Refund.State.APPROVED if approve else Refund.State.REJECTED
+        locked.decided_by, locked.decided_at = by, timezone.now()
+        locked.save(update_fields=["state", "decided_by", "decided_at"])
+        record(
+            by,
+            f"payments.refund.{locked.state}",
+            locked.payment,
+            {"refund": locked.pk, "amount": locked.amount},
+        )
+    return locked

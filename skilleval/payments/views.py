@@ -4,25 +4,30 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from skilleval.accounts.access import role_required
+from skilleval.accounts.access import has_any_role, role_required, signed_in
 from skilleval.accounts.roles import Role
 from skilleval.applications.access import get_application_for
 from skilleval.applications.models import GroupBatch
 from skilleval.applications.views.candidate import candidate_required
 from skilleval.applications.views.files import private_response
 from skilleval.core.errors import DomainError
-from skilleval.payments.models import Payment
+from skilleval.payments.models import Invoice, Payment, Refund
 from skilleval.payments.services import (
+    INVOICE_PURPOSE,
     PROOF_PURPOSE,
     confirm_payment,
+    decide_refund,
     open_group_payment,
     open_payment,
+    record_invoice,
     refuse_proof,
+    request_refund,
     submit_proof,
 )
 from skilleval.payments.statements import MAX_BYTES as STATEMENT_MAX_BYTES
@@ -105,9 +110,32 @@ def cashier_queue(request):
 def cashier_payment(request, code):
     payment = get_object_or_404(Payment, code=code)
     if request.method == "POST":
+        action = request.POST.get("action")
         try:
-            if request.POST.get("action") == "refuse":
+            if action == "refuse":
                 refuse_proof(payment, cashier=request.user, reason=request.POST.get("reason", ""))
+            elif action == "invoice":
+                upload = request.FILES.get("file")
+                record_invoice(
+                    payment,
+                    number=request.POST.get("number", ""),
+                    issued_on=date.fromisoformat(
+                        request.POST.get("issued_on") or timezone.localdate().isoformat()
+                    ),
+                    amount=request.POST.get("invoice_amount", ""),
+                    pdf=upload.read() if upload else b"",
+                    by=request.user,
+                )
+            elif action == "refund":
+                request_refund(
+                    payment,
+                    amount=request.POST.get("refund_amount", ""),
+                    reason=request.POST.get("refund_reason", ""),
+                    by=request.user,
+                )
+            elif action in ("approve_refund", "reject_refund"):
+                refund = get_object_or_404(Refund, pk=request.POST.get("refund"), payment=payment)
+                decide_refund(refund, approve=action == "approve_refund", by=request.user)
             else:
                 received_on = date.fromisoformat(
                     request.POST.get("received_on") or timezone.localdate().isoformat()
@@ -127,7 +155,8 @@ def cashier_payment(request, code):
             messages.success(request, _("Recorded."))
             return redirect("cashier-payment", code=code)
     lines = payment.lines.select_related("application__person", "application__item__occupation")
-    response = render(request, "payments/cashier_payment.html", {"payment": payment, "lines": lines})
+    context = {"payment": payment, "lines": lines, "refunds": payment.refunds.order_by("created_at")}
+    response = render(request, "payments/cashier_payment.html", context)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -154,3 +183,24 @@ def cashier_statement(request):
     response = render(request, "payments/cashier_statement.html", {"result": result})
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _payer_may_see(user, payment: Payment) -> bool:
+    if payment.institution_id:
+        return bool(user.institution_id) and user.institution_id == payment.institution_id
+    person = getattr(user, "person", None)
+    return person is not None and payment.person_id == person.pk
+
+
+@require_GET
+@signed_in
+def invoice_file(request, code, pk):
+    """The payer's (or a cashier's) copy of an invoice; anyone else gets 404."""
+    invoice = get_object_or_404(Invoice, pk=pk, payment__code=code)
+    if not (has_any_role(request.user, CASHIERS) or _payer_may_see(request.user, invoice.payment)):
+        raise Http404
+    return private_response(
+        read_private(invoice.file_name, purpose=INVOICE_PURPOSE),
+        "application/pdf",
+        filename=f"invoice-{invoice.pk}.pdf",
+    )

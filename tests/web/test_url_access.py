@@ -35,6 +35,8 @@ def decision(callback) -> str | None:
         return "candidate"
     if getattr(callback, "staff_only", False):
         return "staff"
+    if getattr(callback, "requires_sign_in", False):
+        return "signed in, scoped per object in the view"
     if f"{callback.__module__}.{callback.__name__}" in DJANGO_PUBLIC:
         return "public"
     return None
