@@ -46,6 +46,17 @@ urlpatterns += i18n_patterns(
     ),
     path("cashier/", payment_views.cashier_queue, name="cashier-queue"),
     path("cashier/statement/", payment_views.cashier_statement, name="cashier-statement"),
+    path("cashier/reports/", payment_views.cashier_reports, name="cashier-reports"),
+    path(
+        "cashier/reports/collections.xlsx",
+        payment_views.export_collections,
+        name="cashier-export-collections",
+    ),
+    path(
+        "cashier/reports/outstanding.xlsx",
+        payment_views.export_outstanding,
+        name="cashier-export-outstanding",
+    ),
     path("cashier/<str:code>/", payment_views.cashier_payment, name="cashier-payment"),
     path("cashier/<str:code>/proof/", payment_views.cashier_proof, name="cashier-proof"),
     path("payments/<str:code>/invoices/<int:pk>/", payment_views.invoice_file, name="invoice-file"),

@@ -17,7 +17,9 @@ from skilleval.applications.models import GroupBatch
 from skilleval.applications.views.candidate import candidate_required
 from skilleval.applications.views.files import private_response
 from skilleval.core.errors import DomainError
+from skilleval.core.spreadsheets import write_xlsx
 from skilleval.payments.models import Invoice, Payment, Refund
+from skilleval.payments.reports import daily_collections, outstanding
 from skilleval.payments.services import (
     INVOICE_PURPOSE,
     PROOF_PURPOSE,
@@ -90,6 +92,7 @@ def pay_batch(request, pk):
 
 
 CASHIERS = (Role.CASHIER, Role.SUPERVISOR)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_GET
@@ -204,3 +207,47 @@ def invoice_file(request, code, pk):
         "application/pdf",
         filename=f"invoice-{invoice.pk}.pdf",
     )
+
+
+def _period(request) -> tuple[date, date]:
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("from") or today.replace(day=1).isoformat())
+        end = date.fromisoformat(request.GET.get("to") or today.isoformat())
+    except ValueError:
+        start, end = today.replace(day=1), today
+    return start, end
+
+
+@require_GET
+@role_required(*CASHIERS)
+def cashier_reports(request):
+    start, end = _period(request)
+    context = {
+        "start": start,
+        "end": end,
+        "collections": daily_collections(start, end),
+        "outstanding": outstanding(),
+    }
+    return render(request, "payments/cashier_reports.html", context)
+
+
+@require_GET
+@role_required(*CASHIERS)
+def export_collections(request):
+    start, end = _period(request)
+    header = [_("Date"), _("Number of payments"), _("Amount (CNY)")]
+    rows = [[r["date"].isoformat(), r["payments"], str(r["amount"])] for r in daily_collections(start, end)]
+    return private_response(
+        write_xlsx(header, rows), XLSX, filename=f"collections-{start}-{end}.xlsx", attachment=True
+    )
+
+
+@require_GET
+@role_required(*CASHIERS)
+def export_outstanding(request):
+    header = [_("Item"), _("Application month"), _("Institution"), _("Applications"), _("Amount (CNY)")]
+    rows = [
+        [r["item"], r["month"], r["institution"], r["applications"], str(r["amount"])] for r in outstanding()
+    ]
+    return private_response(write_xlsx(header, rows), XLSX, filename="outstanding.xlsx", attachment=True)
