@@ -55,7 +55,16 @@ def _payer_page(request, payment: Payment, back_url: str):
         else:
             messages.success(request, _("Thank you. The cashier will confirm when the money has arrived."))
             return redirect(back_url)
-    response = render(request, "payments/payer.html", {"payment": payment, "back_url": back_url})
+    due_by = min(
+        (
+            line.application.fee_due_by
+            for line in payment.lines.select_related("application")
+            if line.application.fee_due_by
+        ),
+        default=None,
+    )
+    context = {"payment": payment, "back_url": back_url, "due_by": due_by}
+    response = render(request, "payments/payer.html", context)
     response["Cache-Control"] = "no-store"
     return response
 
