@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from skilleval.catalog.models import SubjectKind
+
 
 class Payment(models.Model):
     class State(models.TextChoices):
@@ -93,6 +95,10 @@ class PaymentLine(models.Model):
 
     def __str__(self):
         return f"{self.payment} · {self.application} ¥{self.amount}"
+
+    @property
+    def subject_labels(self) -> list[str]:
+        return [str(SubjectKind(kind).label) for kind in self.subjects]
 
 
 class ProviderEvent(models.Model):

@@ -39,6 +39,7 @@ def test_the_candidate_sees_what_to_pay_and_sends_proof_then_the_cashier_confirm
     payment = Payment.objects.get()
     assert "350.00" in page and "31001508300056003187" in page and payment.reference in page
     assert li_signed_in.fee_due_by.isoformat() in page  # the deadline (policy payment.deadline_days)
+    assert "理论知识、操作技能" in page
     client.post(
         f"/me/applications/{number}/pay/",
         {"proof": SimpleUploadedFile("转账.pdf", PDF), "invoice_kind": "personal", "invoice_title": "李明"},
