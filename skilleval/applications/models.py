@@ -9,24 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from skilleval.accounts.fields import acting_user
 from skilleval.applications.lifecycle import OPEN, Status
 
 # Human-facing codes avoid look-alike characters (0/O, 1/I/L).
 NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 # The version of the candidate notice (附件 2) whose pledge the candidate accepts.
 PLEDGE_VERSION = "附件2-2026"
-
-
-def _acting_user():
-    """Who took a step: kept for the record and shown, never searched by (so no index to keep up)."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
 
 
 class Channel(models.TextChoices):
@@ -116,12 +105,12 @@ class Application(models.Model):
     notice_signed_checked = models.BooleanField(_("signed candidate notice checked"), default=False)
     photo_checked = models.BooleanField(_("photo checked"), default=False)
     originals_checked = models.BooleanField(_("originals checked"), default=False)
-    checked_by = _acting_user()
+    checked_by = acting_user()
 
-    pre_reviewed_by = _acting_user()
+    pre_reviewed_by = acting_user()
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decided_by = _acting_user()
+    decided_by = acting_user()
     decision_reason = models.TextField(_("reviewer's reason"), blank=True)
     fee_due_by = models.DateField(_("fee due by"), null=True, blank=True)
     results_valid_until = models.DateField(_("results valid until"), null=True, blank=True)
@@ -130,7 +119,7 @@ class Application(models.Model):
     # Tier 0 of 附件 2 (false materials, conditions not met): fees are not returned. Set by discipline.
     fees_forfeited = models.BooleanField(_("fees forfeited"), default=False)
 
-    created_by = _acting_user()
+    created_by = acting_user()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -3,11 +3,11 @@
 A payment is confirmed when the money has reached the organization's account, once: a second confirmation
 of the same payment changes nothing. Amounts are exact decimal CNY."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from skilleval.accounts.fields import acting_user
 from skilleval.catalog.models import SubjectKind
 
 
@@ -48,14 +48,7 @@ class Payment(models.Model):
     invoice_title = models.CharField(_("invoice title"), max_length=200, blank=True)
     invoice_taxpayer_id = models.CharField(_("taxpayer id"), max_length=18, blank=True)
     invoice_email = models.EmailField(_("send the invoice to"), blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    confirmed_by = acting_user()
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -143,9 +136,7 @@ class Invoice(models.Model):
     issued_on = models.DateField(_("issued on"))
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     file_name = models.CharField(max_length=64, editable=False)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
+    recorded_by = acting_user(null=False, blank=False)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
@@ -173,17 +164,8 @@ class Refund(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     reason = models.CharField(_("reason"), max_length=300)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.REQUESTED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    requested_by = acting_user(null=False, blank=False)
+    decided_by = acting_user()
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
 
