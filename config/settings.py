@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "skilleval.eligibility",
     "skilleval.applications",
     "skilleval.payments",
+    "skilleval.scheduling",
     "skilleval.workdays",
     "skilleval.jobs",
     "skilleval.notifications",

@@ -432,3 +432,8 @@ def mark_paid(application: Application, *, by, reason: str = "") -> Application:
 def lapse(application: Application, *, by, reason: str) -> Application:
     """Unpaid by the deadline (policy payment.deadline_days); only the payments area calls this."""
     return _move(application, Status.LAPSED, by=by, reason=reason)
+
+
+def schedule(application: Application, *, by, reason: str = "") -> Application:
+    """A seat is assigned (DOMAIN.md §4): paid → scheduled, if the candidate's data is confirmed (GUARDS)."""
+    return _move(application, Status.SCHEDULED, by=by, reason=reason)
