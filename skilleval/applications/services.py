@@ -155,7 +155,12 @@ def _move(
 ) -> Application:
     """The one place a status changes: row lock, the lifecycle's guard, event, audit, notice after commit."""
     with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=application.pk)
+        # Lock this row only (`of`); the related rows come along for the notice, unlocked.
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("person", "item__occupation", "item__work_type", "institution")
+            .get(pk=application.pk)
+        )
         if not can_move(locked.status, target):
             raise IllegalTransition(
                 _("An application that is “%(current)s” cannot become “%(target)s”.")

@@ -170,3 +170,13 @@ def test_a_new_regular_application_inside_validity_warns_then_records_the_forfei
 def test_a_group_application_needs_its_institution(li_ming, programmer_l4):
     with pytest.raises(DomainError):
         start_application(li_ming, programmer_l4, channel=Channel.GROUP, by=None)
+
+
+def test_a_decision_costs_a_bounded_number_of_queries(
+    li_ming, programmer_l4, reviewer_rui, django_assert_max_num_queries
+):
+    """Group steps repeat a move thousands of times: each stays a fixed, small set of queries (lock with its
+    related rows, update, event, audit, notices), with no lookups growing per related object."""
+    application = submitted(li_ming, programmer_l4)
+    with django_assert_max_num_queries(30):  # two moves: submitted → under review → approved
+        approve(application, reviewer=reviewer_rui)
