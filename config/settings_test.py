@@ -9,7 +9,9 @@ from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production uses Argon2
 MEDIA_ROOT = tempfile.mkdtemp(prefix="skilleval-test-media-")
-STATIC_ROOT = tempfile.mkdtemp(prefix="skilleval-test-static-")  # exists, so WhiteNoise has nothing to warn of
+STATIC_ROOT = tempfile.mkdtemp(
+    prefix="skilleval-test-static-"
+)  # exists, so WhiteNoise has nothing to warn of
 FIELD_KEYS_JSON = None
 FIELD_KEYS_FILE = os.path.join(tempfile.mkdtemp(prefix="skilleval-test-keys-"), "field-keys.json")
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

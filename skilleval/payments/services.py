@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from skilleval.applications.lifecycle import Status
-from skilleval.applications.models import NUMBER_ALPHABET, Application, GroupBatch
+from skilleval.applications.models import NUMBER_ALPHABET, Application, Channel, GroupBatch
 from skilleval.applications.services import lapse, mark_paid
 from skilleval.audit.services import record
 from skilleval.catalog.models import SUBJECT_ORDER, Level, SubjectKind
@@ -75,6 +75,9 @@ def open_payment(application: Application, *, by) -> Payment:
     """The fee of one approved application, payable by the candidate (or the existing one)."""
     if application.status != Status.APPROVED:
         raise DomainError(_("Only an approved application has a fee due."), code="not_due")
+    if application.channel == Channel.GROUP:
+        # DOMAIN.md §6: an institution pays one sum for its group (open_group_payment).
+        raise DomainError(_("Your institution pays the fee for its group."), code="group_pays")
     existing = _open_line(application)
     if existing is not None:
         return existing.payment

@@ -224,3 +224,10 @@ def test_a_cashier_refuses_unclear_proof_with_a_reason_and_the_payer_sends_anoth
     assert Payment.objects.get(pk=payment.pk).note == "凭证看不清金额"
     submit_proof(payment, content=PDF, invoice_kind="personal", invoice_title="李明", by=None)
     assert Payment.objects.get(pk=payment.pk).state == Payment.State.PROOF
+
+
+def test_a_group_student_does_not_pay_alone(li_ming, programmer_l4, reviewer_rui, school):
+    application = approved(li_ming, programmer_l4, reviewer_rui, channel=Channel.GROUP, institution=school)
+    with pytest.raises(DomainError) as caught:
+        open_payment(application, by=None)
+    assert caught.value.code == "group_pays" and not Payment.objects.exists()
