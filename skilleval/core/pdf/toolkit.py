@@ -106,8 +106,12 @@ def draw_text(
         width = text_width(text, font, size) + char_space * len(text)
         x -= width / 2 if align == "center" else width
     t = c.beginText(x, y)
-    if bold:
+    # The render mode and character spacing outlive the text object in the PDF graphics state: kept inside a
+    # saved state, they do not leak into the text drawn after this line.
+    scoped = bold or bool(char_space)
+    if scoped:
         c.saveState()
+    if bold:
         c.setLineWidth(size * 0.025)
         t.setTextRenderMode(2)
     if char_space:
@@ -122,7 +126,7 @@ def draw_text(
                 t.setFont(latin if i % 2 else font, size)
                 t.textOut(run)
     c.drawText(t)
-    if bold:
+    if scoped:
         c.restoreState()
 
 
