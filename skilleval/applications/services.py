@@ -18,11 +18,12 @@ from skilleval.applications.models import (
     Channel,
     Kind,
 )
-from skilleval.audit.services import record
+from skilleval.audit.services import record, record_many
 from skilleval.catalog.models import CatalogItem
 from skilleval.core.errors import DomainError, IllegalTransition
+from skilleval.dbtools import insert_dicts
 from skilleval.eligibility.checks import check_person
-from skilleval.notifications.services import notify
+from skilleval.notifications.services import notify, notify_many
 from skilleval.organization.policy import policy
 from skilleval.people.models import Person
 from skilleval.people.services import active_ban_until
@@ -186,8 +187,15 @@ def _move(
 
 def _tell(application: Application, reason: str) -> None:
     """The candidate (and the institution for a group) hear of every status change (issue 4)."""
+    for message in status_messages(application, reason):
+        notify(**message, target=application)
+
+
+def status_messages(application: Application, reason: str = "", *, text: str = "") -> list[dict]:
+    """The messages that tell of an application's status (or of `text`): an SMS and an e-mail to the
+    candidate, an e-mail to the institution of a group student."""
     with translation.override("zh-hans"):
-        text = _("Application %(number)s (%(item)s): %(status)s.") % {
+        text = text or _("Application %(number)s (%(item)s): %(status)s.") % {
             "number": application.number,
             "item": str(application.item),
             "status": Status(application.status).label,
@@ -195,28 +203,18 @@ def _tell(application: Application, reason: str) -> None:
         if reason:
             text += " " + _("Reason: %(reason)s") % {"reason": reason}
         subject = _("Your skill evaluation application")
-    person = application.person
+    common = {"topic": "application.status", "body": text}
+    person, messages = application.person, []
     if person.phone:
-        notify(channel="sms", address=person.phone, topic="application.status", body=text, target=application)
+        messages.append({**common, "channel": "sms", "address": person.phone})
     if person.email:
-        notify(
-            channel="email",
-            address=person.email,
-            topic="application.status",
-            body=text,
-            subject=subject,
-            target=application,
-        )
+        messages.append({**common, "channel": "email", "address": person.email, "subject": subject})
     institution = application.institution
     if institution is not None and institution.contact_email:
-        notify(
-            channel="email",
-            address=institution.contact_email,
-            topic="application.status",
-            body=text,
-            subject=subject,
-            target=application,
+        messages.append(
+            {**common, "channel": "email", "address": institution.contact_email, "subject": subject}
         )
+    return messages
 
 
 def accept_pledge(application: Application, *, by) -> Application:
@@ -442,3 +440,68 @@ def lapse(application: Application, *, by, reason: str) -> Application:
 def schedule(application: Application, *, by, reason: str = "") -> Application:
     """A seat is assigned (DOMAIN.md §4): paid → scheduled, if the candidate's data is confirmed (GUARDS)."""
     return _move(application, Status.SCHEDULED, by=by, reason=reason)
+
+
+def move_many(application_ids, target: str, *, by, reason: str = "", chunk: int = 2000) -> list[int]:
+    """The same step for many applications at once (a published month plan schedules thousands): the
+    lifecycle table and GUARDS as in `_move`, with the rows locked, the status set in one update per chunk,
+    the events and audit rows inserted together and the notices queued together. Returns the ids moved;
+    those that may not move (another status, a guard) are left as they are."""
+    moved: list[int] = []
+    ids = list(application_ids)
+    with transaction.atomic():
+        for start in range(0, len(ids), chunk):
+            rows = list(
+                Application.objects.select_for_update(of=("self",))
+                .select_related("person", "item__occupation", "item__work_type", "institution")
+                .filter(pk__in=ids[start : start + chunk])
+            )
+            ready = []
+            for application in rows:
+                if not can_move(application.status, target):
+                    continue
+                try:
+                    for guard in GUARDS.get(target, ()):
+                        guard(application)
+                except DomainError:
+                    continue
+                ready.append(application)
+            if not ready:
+                continue
+            previous = {a.pk: a.status for a in ready}
+            now = timezone.now()
+            Application.objects.filter(pk__in=[a.pk for a in ready]).update(status=target, updated_at=now)
+            insert_dicts(
+                ApplicationEvent,
+                (
+                    {
+                        "application_id": a.pk,
+                        "from_status": previous[a.pk],
+                        "to_status": target,
+                        "actor_id": getattr(_user(by), "pk", None),
+                        "reason": reason,
+                    }
+                    for a in ready
+                ),
+            )
+            record_many(
+                by,
+                f"applications.application.{target}",
+                ready,
+                [{"from": previous[a.pk], "reason": reason[:300]} for a in ready],
+            )
+            messages = []
+            for application in ready:
+                application.status = target
+                messages.extend(
+                    {**m, "target_type": "applications.application", "target_id": str(application.pk)}
+                    for m in status_messages(application, reason)
+                )
+            notify_many(messages)
+            moved.extend(a.pk for a in ready)
+    return moved
+
+
+def mark_sat(application: Application, *, by, reason: str = "") -> Application:
+    """The candidate was checked in for an exam (DOMAIN.md §8): scheduled → sat. Only check-in calls this."""
+    return _move(application, Status.SAT, by=by, reason=reason)

@@ -29,6 +29,37 @@ def notify(*, channel: str, address: str, topic: str, body: str, subject: str = 
     return message
 
 
+def notify_many(messages: list[dict]) -> int:
+    """Queue many messages at once (a published month plan tells thousands); each dict holds the arguments
+    of `notify`. They are delivered one by one after the commit, as `notify` does."""
+    rows = [
+        Message(
+            channel=m["channel"],
+            address=m["address"],
+            address_masked=mask_mobile(m["address"])
+            if m["channel"] == Message.Channel.SMS
+            else mask_email(m["address"]),
+            subject=m.get("subject", "")[:200],
+            body=m["body"],
+            topic=m["topic"],
+            target_type=m.get("target_type", ""),
+            target_id=m.get("target_id", ""),
+        )
+        for m in messages
+    ]
+    created = Message.objects.bulk_create(rows, batch_size=2000)
+    ids = [m.pk for m in created if m.pk is not None]
+    if len(ids) != len(created):  # a backend that does not return keys: look the queued ones up
+        ids = list(Message.objects.filter(state=Message.State.QUEUED).values_list("pk", flat=True))
+
+    def deliver_all():
+        for pk in ids:
+            deliver(pk)
+
+    transaction.on_commit(deliver_all)
+    return len(rows)
+
+
 def deliver(message_id: int) -> None:
     """Send one queued message; a failing gateway marks it failed for staff to see, and never undoes the
     change it reports."""

@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from skilleval.audit.admin import AuditedModelAdmin
-from skilleval.scheduling.models import ExamSession, Room, SeatAssignment, Venue
+from skilleval.scheduling.models import (
+    Cohort,
+    ExamSession,
+    MonthPlan,
+    Room,
+    SeatAssignment,
+    StaffAssignment,
+    Ticket,
+    Venue,
+)
 
 
 class RoomInline(admin.TabularInline):
@@ -33,3 +42,39 @@ class SeatAssignmentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the planning pages and services own (locks, lifecycle, numbering): visible here, not editable."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MonthPlan)
+class MonthPlanAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "state", "earliest", "deadline", "published_at")
+
+
+@admin.register(Cohort)
+class CohortAdmin(ReadOnlyAdmin):
+    list_display = ("plan", "item", "ready", "waiting", "placed", "outcome", "problem")
+    list_filter = ("outcome",)
+
+
+@admin.register(StaffAssignment)
+class StaffAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("session", "user", "assigned_at")
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    list_display = ("number", "application", "issued_at", "generated_at")
+    search_fields = ("number",)
+    exclude = ("pdf_name", "pdf_fingerprint")

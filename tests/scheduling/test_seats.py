@@ -6,6 +6,7 @@ from datetime import date, time
 
 import pytest
 from django.db import IntegrityError, connections, transaction
+from django.utils import timezone
 
 from skilleval.applications.lifecycle import Status
 from skilleval.applications.models import Application, Channel
@@ -18,8 +19,9 @@ from skilleval.applications.services import (
 )
 from skilleval.audit.models import AuditEntry
 from skilleval.core.errors import DomainError
-from skilleval.scheduling.models import ExamSession, Room, SeatAssignment, Venue
-from skilleval.scheduling.services import assign_seat
+from skilleval.scheduling.models import ExamSession, Room, SeatAssignment, Ticket, Venue
+from skilleval.scheduling.services import assign_seat, move_seat
+from skilleval.scheduling.tickets import valid_ticket_number
 from tests.applications.conftest import make_candidate
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,7 @@ def session_for(item, seats: int) -> ExamSession:
         starts_at=time(9, 0),
         ends_at=time(10, 30),
         seats=seats,
+        state=ExamSession.State.PUBLISHED,
     )
 
 
@@ -63,6 +66,67 @@ def test_seats_are_numbered_the_candidate_is_scheduled_and_a_repeat_changes_noth
     assert assign_seat(session, application, by=admin_alice) == seat
     assert Application.objects.get(pk=application.pk).status == Status.SCHEDULED
     assert AuditEntry.objects.filter(action="scheduling.seat.assign").count() == 1
+    ticket = Ticket.objects.get(application=application)  # a published seat comes with its ticket number
+    assert valid_ticket_number(ticket.number) and ticket.number.startswith(
+        timezone.localdate().strftime("%Y%m")
+    )
+
+
+def test_a_seat_in_a_draft_session_waits_for_the_plan_to_be_published(
+    li_ming, programmer_l4, reviewer_rui, admin_alice
+):
+    session = session_for(programmer_l4, seats=2)
+    ExamSession.objects.filter(pk=session.pk).update(state=ExamSession.State.DRAFT)
+    session.refresh_from_db()
+    application = paid(li_ming, programmer_l4, reviewer_rui)
+    assign_seat(session, application, by=admin_alice)
+    assert Application.objects.get(pk=application.pk).status == Status.PAID
+    assert not Ticket.objects.exists()
+
+
+def test_theory_and_practical_of_one_candidate_fall_on_the_same_day(
+    li_ming, programmer_l4, reviewer_rui, admin_alice
+):
+    theory = session_for(programmer_l4, seats=2)
+    lab = Room.objects.create(venue=theory.room.venue, name="机房", kind="practical", capacity=5)
+    other_day = ExamSession.objects.create(
+        item=programmer_l4,
+        subject="practical",
+        room=lab,
+        date=date(2026, 12, 16),
+        starts_at=time(13, 30),
+        ends_at=time(15, 0),
+        seats=5,
+        state=ExamSession.State.PUBLISHED,
+    )
+    application = paid(li_ming, programmer_l4, reviewer_rui)
+    assign_seat(theory, application, by=admin_alice)
+    with pytest.raises(DomainError) as caught:
+        assign_seat(other_day, application, by=admin_alice)
+    assert caught.value.code == "same_day"
+    assert SeatAssignment.objects.filter(application=application).count() == 1
+
+
+def test_a_seat_moves_to_another_room_of_the_same_subject_with_its_audit_row(
+    li_ming, programmer_l4, reviewer_rui, admin_alice
+):
+    first = session_for(programmer_l4, seats=2)
+    room = Room.objects.create(venue=first.room.venue, name="302", kind="theory", capacity=3)
+    second = ExamSession.objects.create(
+        item=programmer_l4,
+        subject="theory",
+        room=room,
+        date=first.date,
+        starts_at=first.starts_at,
+        ends_at=first.ends_at,
+        seats=3,
+        state=ExamSession.State.PUBLISHED,
+    )
+    seat = assign_seat(first, paid(li_ming, programmer_l4, reviewer_rui), by=admin_alice)
+    moved = move_seat(seat, second, by=admin_alice)
+    assert (moved.session_id, moved.seat_number) == (second.pk, 1)
+    assert not SeatAssignment.objects.filter(session=first).exists()
+    assert AuditEntry.objects.filter(action="scheduling.seat.move").count() == 1
 
 
 def test_a_full_session_says_so(li_ming, programmer_l4, reviewer_rui, admin_alice):
@@ -134,3 +198,59 @@ def test_fifty_candidates_racing_for_the_last_seat_one_gets_it(notice_2026, revi
     assert len(results) == 1 and sorted(set(errors)) == ["full"] and len(errors) == 49
     assert SeatAssignment.objects.filter(session=session).count() == 1
     assert Application.objects.filter(status=Status.SCHEDULED).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_moves_and_new_seats_racing_for_the_last_seat_one_gets_it(notice_2026, reviewer_rui, admin_alice):
+    """Ten clerks moving candidates in and ten seating new ones, all for the one seat left."""
+    from skilleval.catalog.models import CatalogItem
+
+    item = CatalogItem.objects.get(occupation__code="4-04-05-01", level=4)
+    target = session_for(item, seats=1)
+    source = ExamSession.objects.create(
+        item=item,
+        subject="theory",
+        room=Room.objects.create(venue=target.room.venue, name="302", kind="theory", capacity=10),
+        date=target.date,
+        starts_at=target.starts_at,
+        ends_at=target.ends_at,
+        seats=10,
+        state=ExamSession.State.PUBLISHED,
+    )
+    movers = [
+        assign_seat(
+            source,
+            paid(make_candidate(name=f"甲{n}", id_number=id_number(n)), item, reviewer_rui),
+            by=admin_alice,
+        )
+        for n in range(10)
+    ]
+    newcomers = [
+        paid(make_candidate(name=f"乙{n}", id_number=id_number(100 + n)), item, reviewer_rui)
+        for n in range(10)
+    ]
+    barrier, won, refused = threading.Barrier(20), [], []
+
+    def attempt(action):
+        try:
+            barrier.wait()
+            won.append(action())
+        except DomainError as exc:
+            refused.append(exc.code)
+        finally:
+            connections.close_all()
+
+    actions = [lambda s=s: move_seat(s, target, by=admin_alice) for s in movers] + [
+        lambda a=a: assign_seat(target, a, by=admin_alice) for a in newcomers
+    ]
+    threads = [threading.Thread(target=attempt, args=(a,)) for a in actions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(won) == 1 and refused == ["full"] * 19
+    assert SeatAssignment.objects.filter(session=target).count() == 1
+    assert SeatAssignment.objects.filter(session=source).count() == 10 - sum(
+        1 for w in won if w.application_id in {m.application_id for m in movers}
+    )
