@@ -151,6 +151,8 @@ def move_seat(seat: SeatAssignment, to: ExamSession, *, by) -> SeatAssignment:
             before = {"session": source.pk, "seat": seat.seat_number}
             seat.session, seat.seat_number = target, _free_seat(target)
             seat.save(update_fields=["session", "seat_number"])
+            if target.state == ExamSession.State.PUBLISHED:
+                _tell_changed(SeatAssignment.objects.filter(pk=seat.pk), by=by)
             record(
                 by,
                 "scheduling.seat.move",
@@ -479,6 +481,8 @@ def move_sitting(plan: MonthPlan, item: CatalogItem, day: date, to: date, *, by)
             if clash.exists():
                 raise DomainError(_("%(room)s is taken at that time.") % {"room": s.room}, code="room_taken")
         ExamSession.objects.filter(pk__in=ids).update(date=to)
+        if any(s.state == ExamSession.State.PUBLISHED for s in sessions):
+            _tell_changed(SeatAssignment.objects.filter(session__in=ids), by=by)
         record(
             by,
             "scheduling.sitting.move",
@@ -516,6 +520,8 @@ def change_room(session: ExamSession, room: Room, *, by) -> ExamSession:
         session.room, session.seats = room, room.capacity
         session.save(update_fields=["room", "seats"])
         record(by, "scheduling.session.room", session, {"from": before, "to": room.pk})
+        if session.state == ExamSession.State.PUBLISHED:
+            _tell_changed(session.assignments.all(), by=by)
     return session
 
 
@@ -613,3 +619,28 @@ def _tell_deferred(plan: MonthPlan, *, by) -> int:
     if applications:
         record(by, "scheduling.plan.deferred_told", plan, {"applications": len(applications)})
     return len(applications)
+
+
+def _tell_changed(seats, *, by) -> int:
+    """After publishing, a change of day, room or seat is told to the candidates it moves; their ticket is
+    drawn anew at the next download (its fingerprint changed)."""
+    applications = Application.objects.filter(
+        pk__in=seats.values("application_id"), status__in=(Status.SCHEDULED, Status.PAID)
+    ).select_related("person", "institution", "item__occupation", "item__work_type")
+    messages = []
+    for application in applications:
+        with translation.override("zh-hans"):
+            text = _(
+                "The date, room or seat of your exam for %(item)s has changed; download your admission "
+                "ticket again from your application page."
+            ) % {"item": application.item}
+        messages.extend(
+            {
+                **m,
+                "topic": "scheduling.changed",
+                "target_type": "applications.application",
+                "target_id": str(application.pk),
+            }
+            for m in status_messages(application, text=text)
+        )
+    return notify_many(messages)

@@ -219,3 +219,17 @@ def test_planning_runs_as_a_job_with_its_progress_on_the_plan(calendar, rooms, a
     job = JobProgress.objects.get(pk=plan.job_id)
     assert (job.state, job.done, job.total, job.started_by) == (JobProgress.State.DONE, 100, 100, admin_alice)
     assert plan.summary["placed"] == 30 and plan.cohorts.get().outcome == Cohort.Outcome.PLANNED
+
+
+def test_after_publishing_a_moved_sitting_is_told_to_its_candidates(calendar, rooms, admin_alice):
+    from skilleval.scheduling.services import move_sitting
+
+    ids = seed_paid(item(), 30, submitted=NOV)
+    plan = plan_month(2026, 11, by=admin_alice, earliest=date(2026, 12, 1))
+    examiners(8, admin_alice)
+    fill_staff(plan, by=admin_alice)
+    publish_plan(plan, by=admin_alice)
+    day = plan.sessions.first().date
+    move_sitting(plan, item(), day, date(2026, 12, 10), by=admin_alice)
+    told = Message.objects.filter(topic="scheduling.changed")
+    assert sorted(int(t) for t in told.values_list("target_id", flat=True)) == sorted(ids)
