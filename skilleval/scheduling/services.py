@@ -251,10 +251,16 @@ def fill_staff(plan: "MonthPlan", *, by) -> int:
         busy[user_id].append((day, starts, ends))
         load[user_id] += 1
     added = []
+    counts = staffing(sessions)
+    on_session = defaultdict(set)
+    for session_id, user_id in StaffAssignment.objects.filter(session__in=sessions).values_list(
+        "session", "user"
+    ):
+        on_session[session_id].add(user_id)
     with transaction.atomic():
         for session in sessions:
-            needed, have = staffing([session])[session.pk]
-            on = set(session.staff.values_list("user_id", flat=True))
+            needed, have = counts[session.pk]
+            on = on_session[session.pk]
             for user in sorted(pool, key=lambda u: (load[u.pk], u.pk)):
                 if have >= needed:
                     break

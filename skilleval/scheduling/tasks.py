@@ -5,9 +5,11 @@ They take ids and plain values, call the services, and report progress on the pl
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from skilleval.core.context import acting_as
+from skilleval.core.errors import DomainError
 from skilleval.jobs.services import Progress, start_job
 from skilleval.scheduling.models import MonthPlan, Ticket
 from skilleval.scheduling.services import plan_month, publish_plan
@@ -45,15 +47,31 @@ def plan_month_job(context, year: int, month: int, earliest: str | None, user_id
 
 @task(takes_context=True)
 def publish_plan_job(context, plan_id: int, user_id: int | None) -> dict:
+    """Publish, then draw every ticket in the same job, so the plan's page follows one progress bar."""
+    by = _user(user_id)
     with (
         Progress(context, total=100, label="publishing") as progress,
         acting_as(channel="job", user_id=user_id),
     ):
-        summary = publish_plan(
-            MonthPlan.objects.get(pk=plan_id), by=_user(user_id), progress=_steps(progress)
-        )
-    start_tickets(MonthPlan.objects.get(pk=plan_id), by=_user(user_id))
+        report = _steps(progress)
+        summary = publish_plan(MonthPlan.objects.get(pk=plan_id), by=by, progress=lambda f: report(f * 0.5))
+        ids = _ticket_ids(plan_id)
+        drawn = [0]
+
+        def advance():
+            drawn[0] += 1
+            report(0.5 + 0.5 * drawn[0] / max(1, len(ids)))
+
+        generate_tickets(ids, advance=advance)
     return summary
+
+
+def _ticket_ids(plan_id: int) -> list[int]:
+    return list(
+        Ticket.objects.filter(application__seats__session__plan_id=plan_id)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
 
 
 @task(takes_context=True)
@@ -79,6 +97,8 @@ def _start(plan: MonthPlan, task_, *args, label: str, by):
 def start_planning(year: int, month: int, *, by, earliest: date | None = None):
     """Create (or reuse) the month's plan row and plan it in the background; returns the plan."""
     plan, _created = MonthPlan.objects.get_or_create(year=year, month=month, defaults={"created_by": by})
+    if plan.state == MonthPlan.State.PUBLISHED:
+        raise DomainError(_("This month's plan is published; adjust its sessions instead."), code="published")
     _start(
         plan, plan_month_job, year, month, earliest.isoformat() if earliest else None, label="planning", by=by
     )

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from skilleval.applications.models import Application
 from skilleval.catalog.models import SUBJECT_ORDER, Level, SubjectKind
@@ -102,6 +102,13 @@ def _tickets(query) -> Iterator[tuple[Ticket, list[SeatAssignment]]]:
 def _data(
     ticket: Ticket, seats: list[SeatAssignment], organization: Organization, *, photo: bool
 ) -> TicketData:
+    """The ticket is an official paper, in Chinese whatever the language of the page that asks for it (and
+    so its fingerprint does not change with the language)."""
+    with translation.override("zh-hans"):
+        return _chinese_data(ticket, seats, organization, photo=photo)
+
+
+def _chinese_data(ticket, seats, organization, *, photo: bool) -> TicketData:
     application = ticket.application
     person, item = application.person, application.item
     subjects = tuple(

@@ -22,6 +22,8 @@ def workspaces(request):
             "institution": bool(user.institution_id) and has_any_role(user, [Role.INSTITUTION]),
             "review": has_any_role(user, [Role.REVIEWER, Role.SUPERVISOR]),
             "cashier": has_any_role(user, [Role.CASHIER, Role.SUPERVISOR]),
+            "planning": has_any_role(user, [Role.SCHEDULER, Role.SUPERVISOR]),
+            "desk": has_any_role(user, [Role.EXAMINER, Role.SUPERVISOR]),
         }
 
     return {"workspaces": SimpleLazyObject(compute)}
