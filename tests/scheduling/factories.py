@@ -76,3 +76,23 @@ def seed_paid(item, count: int, *, submitted: datetime, start: int = 0, institut
         .order_by("number")
         .values_list("pk", flat=True)
     )
+
+
+def published_session(item, days: int = 0, *, room_name="301", venue_name="静安考点"):
+    """A published theory session `days` from today, in a room of its own."""
+    from datetime import time, timedelta
+
+    from skilleval.scheduling.models import ExamSession, Room, Venue
+
+    venue, _ = Venue.objects.get_or_create(name=venue_name, address="愚园路 546 号")
+    room = Room.objects.create(venue=venue, name=room_name, kind="theory", capacity=30)
+    return ExamSession.objects.create(
+        item=item,
+        subject="theory",
+        room=room,
+        date=timezone.localdate() + timedelta(days=days),
+        starts_at=time(9, 0),
+        ends_at=time(10, 30),
+        seats=30,
+        state=ExamSession.State.PUBLISHED,
+    )

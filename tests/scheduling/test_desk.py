@@ -6,10 +6,8 @@ import io
 import logging
 import shutil
 import subprocess
-from datetime import time, timedelta
 
 import pytest
-from django.utils import timezone
 from PIL import Image
 
 from skilleval.accounts.models import User
@@ -18,10 +16,11 @@ from skilleval.accounts.services import grant_role
 from skilleval.applications.lifecycle import Status
 from skilleval.audit.models import AuditEntry
 from skilleval.core.pdf.toolkit import qr_matrix
-from skilleval.scheduling.models import ExamSession, Room, SeatAssignment, Venue
+from skilleval.scheduling.models import SeatAssignment
 from skilleval.scheduling.services import assign_seat, assign_staff
 from skilleval.scheduling.tickets import ticket_pdf
 from tests.applications.conftest import PHOTO_JPEG
+from tests.scheduling.factories import published_session
 from tests.scheduling.test_seats import paid
 
 pytestmark = pytest.mark.django_db
@@ -29,25 +28,10 @@ HOST = {"HTTP_HOST": "127.0.0.1"}
 LI_MING_ID = "110105199003071239"
 
 
-def session_on(item, days: int = 0, *, room_name="301", venue_name="静安考点") -> ExamSession:
-    venue, _ = Venue.objects.get_or_create(name=venue_name, address="愚园路 546 号")
-    room = Room.objects.create(venue=venue, name=room_name, kind="theory", capacity=30)
-    return ExamSession.objects.create(
-        item=item,
-        subject="theory",
-        room=room,
-        date=timezone.localdate() + timedelta(days=days),
-        starts_at=time(9, 0),
-        ends_at=time(10, 30),
-        seats=30,
-        state=ExamSession.State.PUBLISHED,
-    )
-
-
 @pytest.fixture
 def seat_today(li_ming, programmer_l4, reviewer_rui, admin_alice) -> SeatAssignment:
     application = paid(li_ming, programmer_l4, reviewer_rui)
-    return assign_seat(session_on(programmer_l4), application, by=admin_alice)
+    return assign_seat(published_session(programmer_l4), application, by=admin_alice)
 
 
 @pytest.fixture
@@ -93,7 +77,7 @@ def test_the_desk_finds_the_candidate_by_id_number_by_post_and_never_logs_or_sho
 
 
 def test_nobody_seated_today_is_said_plainly(seat_today, invigilator, client, programmer_l4, admin_alice):
-    tomorrow = session_on(programmer_l4, 1, room_name="302")
+    tomorrow = published_session(programmer_l4, 1, room_name="302")
     SeatAssignment.objects.filter(pk=seat_today.pk).update(session=tomorrow)
     response = look_up(client, seat_today.application.ticket.number)
     assert response.context["card"] is None
@@ -159,7 +143,7 @@ def test_the_photo_is_served_only_for_a_seat_of_today(
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
     assert photo.content == PHOTO_JPEG and photo["Cache-Control"] == "no-store"
 
-    tomorrow = session_on(programmer_l4, 1, room_name="302")
+    tomorrow = published_session(programmer_l4, 1, room_name="302")
     SeatAssignment.objects.filter(pk=seat_today.pk).update(session=tomorrow)
     assert client.get(f"/desk/photo/{seat_today.pk}.jpg", **HOST).status_code == 404
 
@@ -231,14 +215,14 @@ def test_closing_a_session_marks_the_rest_absent(
     entry = AuditEntry.objects.get(action="scheduling.attendance.close")
     assert entry.data == {"absent": 1}
 
-    later = session_on(programmer_l4, 1, room_name="302")
+    later = published_session(programmer_l4, 1, room_name="302")
     assert client.post(f"/desk/sessions/{later.pk}/close/", **HOST).status_code == 404
 
 
 def test_an_invigilator_on_duty_sees_the_sessions_of_their_venue(
     seat_today, invigilator, client, programmer_l4, admin_alice
 ):
-    elsewhere = session_on(programmer_l4, room_name="101", venue_name="长宁考点")
+    elsewhere = published_session(programmer_l4, room_name="101", venue_name="长宁考点")
     page = client.get("/desk/", **HOST)
     assert {s.pk for s in page.context["sessions"]} == {seat_today.session_id, elsewhere.pk}
     assign_staff(seat_today.session, invigilator, by=admin_alice)

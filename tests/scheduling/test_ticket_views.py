@@ -4,7 +4,7 @@ file; before then, the date it opens. Others' tickets are a 404 (SECURITY.md "Ac
 
 import shutil
 import subprocess
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -14,10 +14,10 @@ from skilleval.accounts.roles import Role
 from skilleval.accounts.services import grant_role
 from skilleval.applications.models import Application, Channel
 from skilleval.audit.models import AuditEntry
-from skilleval.scheduling.models import ExamSession, Room, Ticket, Venue
+from skilleval.scheduling.models import Room, Ticket
 from skilleval.scheduling.services import assign_seat, change_room
 from tests.applications.conftest import make_candidate
-from tests.scheduling.factories import id_number
+from tests.scheduling.factories import id_number, published_session
 from tests.scheduling.test_seats import paid
 
 pytestmark = pytest.mark.django_db
@@ -36,22 +36,6 @@ def pdf_text(pdf: bytes) -> str:
 def pdf_pages(pdf: bytes) -> int:
     info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-
-
-def session_in(item, days: int, *, room_name="301") -> ExamSession:
-    """A published theory session `days` from today, in a room of its own."""
-    venue, _ = Venue.objects.get_or_create(name="静安考点", address="愚园路 546 号")
-    room = Room.objects.create(venue=venue, name=room_name, kind="theory", capacity=30)
-    return ExamSession.objects.create(
-        item=item,
-        subject="theory",
-        room=room,
-        date=timezone.localdate() + timedelta(days=days),
-        starts_at=time(9, 0),
-        ends_at=time(10, 30),
-        seats=30,
-        state=ExamSession.State.PUBLISHED,
-    )
 
 
 def signed_in_candidate(client, person, admin):
@@ -76,7 +60,7 @@ def seated(person, session, reviewer, admin, *, institution=None) -> Application
 @pytest.fixture
 def ticket_in_a_week(li_ming, programmer_l4, reviewer_rui, admin_alice, client):
     """Li Ming, signed in, seated in a session 7 days from today: the window opens today."""
-    session = session_in(programmer_l4, 7)
+    session = published_session(programmer_l4, 7)
     signed_in_candidate(client, li_ming, admin_alice)
     return seated(li_ming, session, reviewer_rui, admin_alice)
 
@@ -84,7 +68,7 @@ def ticket_in_a_week(li_ming, programmer_l4, reviewer_rui, admin_alice, client):
 def test_before_the_window_the_candidate_is_told_the_date_it_opens(
     li_ming, programmer_l4, reviewer_rui, admin_alice, client
 ):
-    session = session_in(programmer_l4, 10)
+    session = published_session(programmer_l4, 10)
     signed_in_candidate(client, li_ming, admin_alice)
     application = seated(li_ming, session, reviewer_rui, admin_alice)
     opens = (session.date - timedelta(days=7)).isoformat()
@@ -181,7 +165,7 @@ def test_an_unchanged_ticket_is_not_drawn_again_and_a_new_room_draws_it_anew(
 @pytest.fixture
 def group_session(programmer_l4, reviewer_rui, admin_alice, school, li_ming):
     """A session in a week: two students of the school, one of another institution, Li Ming on his own."""
-    session = session_in(programmer_l4, 7)
+    session = published_session(programmer_l4, 7)
     other = Institution.objects.create(
         name="长宁区培训中心", uscc="91310000MA1FL0000X", contact_email="a@b.example"
     )
@@ -239,7 +223,7 @@ def test_an_institution_downloads_one_file_with_only_its_own_students(group_sess
 def test_another_institutions_session_is_a_404(group_session, programmer_l4, admin_alice, client):
     session, other = group_session
     client.force_login(institution_user(other, admin_alice, "chen"))
-    lonely = session_in(programmer_l4, 8, room_name="303")  # nobody of theirs here
+    lonely = published_session(programmer_l4, 8, room_name="303")  # nobody of theirs here
     assert client.get(f"/tickets/institution/sessions/{lonely.pk}.pdf", **HOST).status_code == 404
     assert client.get("/tickets/institution/sessions/999999.pdf", **HOST).status_code == 404
     listing = client.get("/tickets/institution/", **HOST)
@@ -250,7 +234,7 @@ def test_another_institutions_session_is_a_404(group_session, programmer_l4, adm
 def test_before_the_window_the_institution_is_told_the_date(
     programmer_l4, reviewer_rui, admin_alice, school, school_user, client
 ):
-    session = session_in(programmer_l4, 9)
+    session = published_session(programmer_l4, 9)
     seated(
         make_candidate(name="张伟", id_number=id_number(1)),
         session,

@@ -19,7 +19,7 @@ from skilleval.core.pdf.toolkit import (
     GridStyle,
     baseline,
     draw_grid,
-    draw_jpeg,
+    draw_photo,
     draw_text,
     fit_text,
     label,
@@ -318,12 +318,4 @@ def _photo(
 ) -> None:
     """The photo centred in the box (x, y, w, h), or a dashed "无照片" frame of its size."""
     px, py = x + (w - photo_w) / 2, y + (h - photo_h) / 2
-    if photo:
-        draw_jpeg(c, photo, px, py, photo_w, photo_h)
-        return
-    c.saveState()
-    c.setDash(1.5, 1.5)
-    c.setLineWidth(0.4)
-    c.rect(px, py, photo_w, photo_h, stroke=1, fill=0)
-    c.restoreState()
-    draw_text(c, px + photo_w / 2, baseline(py + photo_h / 2, 7), "无照片", font, 7, align="center")
+    draw_photo(c, photo, px, py, photo_w, photo_h, font=font, size=7, dash=1.5)

@@ -20,7 +20,7 @@ from skilleval.core.pdf.toolkit import (
     GridStyle,
     baseline,
     draw_grid,
-    draw_jpeg,
+    draw_photo,
     draw_qr,
     draw_text,
     label,
@@ -186,15 +186,7 @@ def _identity(c: Canvas, data: TicketData, top: float, font: str) -> float:
     c.setLineWidth(style.line_width)
     c.rect(px, bottom, PHOTO_COL, top - bottom, stroke=1, fill=0)
     bx, by = px + (PHOTO_COL - PHOTO_W) / 2, bottom + (top - bottom - PHOTO_H) / 2
-    if data.photo_jpeg:
-        draw_jpeg(c, data.photo_jpeg, bx, by, PHOTO_W, PHOTO_H)
-    else:
-        c.saveState()
-        c.setDash(2, 2)
-        c.setLineWidth(0.5)
-        c.rect(bx, by, PHOTO_W, PHOTO_H, stroke=1, fill=0)
-        c.restoreState()
-        draw_text(c, bx + PHOTO_W / 2, baseline(by + PHOTO_H / 2, 11), "无照片", font, 11, align="center")
+    draw_photo(c, data.photo_jpeg, bx, by, PHOTO_W, PHOTO_H, font=font, size=11)
     return bottom
 
 

@@ -325,6 +325,32 @@ def draw_jpeg(c: Canvas, data: bytes, x: float, y: float, width: float, height: 
     c.drawImage(_JpegReader(data), x, y, width, height, preserveAspectRatio=True, anchor="c")
 
 
+def draw_photo(
+    c: Canvas,
+    data: bytes | None,
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    *,
+    font: str,
+    caption: str = "无照片",
+    size: float = 9,
+    dash: float = 2,
+) -> None:
+    """The candidate photo in the box, or, without one, a dashed frame of the box with a caption (the form
+    says where to glue a photo, a ticket or roster that there is none)."""
+    if data:
+        draw_jpeg(c, data, x, y, width, height)
+        return
+    c.saveState()
+    c.setDash(dash, dash)
+    c.setLineWidth(0.5 if dash >= 2 else 0.4)
+    c.rect(x, y, width, height, stroke=1, fill=0)
+    c.restoreState()
+    draw_text(c, x + width / 2, baseline(y + height / 2, size), caption, font, size, align="center")
+
+
 class _JpegReader(ImageReader):
     """reportlab names an image by a digest of ``getRGBData()``, which decodes every pixel: ~2.7 ms for a
     2-inch photo, as much as the rest of the page. A JPEG is embedded as it is, so its bytes name it as
