@@ -5,7 +5,7 @@ Included at /planning/ (Chinese) and /en/planning/ (English). A plan is named by
 
 from django.urls import path, register_converter
 
-from skilleval.scheduling.views import planning
+from skilleval.scheduling.views import planning, sessions
 
 
 class YearConverter:
@@ -44,16 +44,16 @@ urlpatterns = [
     path(f"{PLAN}publish/", planning.plan_publish, name="planning-publish"),
     path(f"{PLAN}tickets/", planning.plan_tickets, name="planning-tickets"),
     path(f"{PLAN}plan-again/", planning.plan_again, name="planning-plan-again"),
-    path("sessions/<int:pk>/", planning.session_page, name="planning-session"),
-    path("sessions/<int:pk>/staff/", planning.session_add_staff, name="planning-session-add-staff"),
+    path("sessions/<int:pk>/", sessions.session_page, name="planning-session"),
+    path("sessions/<int:pk>/staff/", sessions.session_add_staff, name="planning-session-add-staff"),
     path(
         "sessions/<int:pk>/staff/<int:duty>/remove/",
-        planning.session_remove_staff,
+        sessions.session_remove_staff,
         name="planning-session-remove-staff",
     ),
-    path("sessions/<int:pk>/room/", planning.session_change_room, name="planning-session-room"),
-    path("sessions/<int:pk>/move-seat/", planning.session_move_seat, name="planning-session-move-seat"),
-    path("sessions/<int:pk>/sign-in.pdf", planning.sign_in_sheet, name="planning-sign-in"),
-    path("sessions/<int:pk>/seat-plan.pdf", planning.seat_plan, name="planning-seat-plan"),
-    path("sessions/<int:pk>/roster.xlsx", planning.roster_workbook, name="planning-roster"),
+    path("sessions/<int:pk>/room/", sessions.session_change_room, name="planning-session-room"),
+    path("sessions/<int:pk>/move-seat/", sessions.session_move_seat, name="planning-session-move-seat"),
+    path("sessions/<int:pk>/sign-in.pdf", sessions.sign_in_sheet, name="planning-sign-in"),
+    path("sessions/<int:pk>/seat-plan.pdf", sessions.seat_plan, name="planning-seat-plan"),
+    path("sessions/<int:pk>/roster.xlsx", sessions.roster_workbook, name="planning-roster"),
 ]
