@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "skilleval.applications",
     "skilleval.payments",
     "skilleval.scheduling",
+    "skilleval.results",
     "skilleval.workdays",
     "skilleval.jobs",
     "skilleval.notifications",

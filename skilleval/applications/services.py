@@ -505,3 +505,16 @@ def move_many(application_ids, target: str, *, by, reason: str = "", chunk: int 
 def mark_sat(application: Application, *, by, reason: str = "") -> Application:
     """The candidate was checked in for an exam (DOMAIN.md §8): scheduled → sat. Only check-in calls this."""
     return _move(application, Status.SAT, by=by, reason=reason)
+
+
+def results_published(application: Application, *, by, reason: str, valid_until) -> Application:
+    """The scores are out (DOMAIN.md §9): sat → results published, with how long passed subjects stay valid
+    (used for make-ups and for the warning of `start_application`). Only the results area calls this."""
+    return _move(
+        application, Status.PUBLISHED, by=by, reason=reason, fields={"results_valid_until": valid_until}
+    )
+
+
+def close_failed(application: Application, *, by, reason: str) -> Application:
+    """After the public notice period: results published → not passed (a make-up may follow)."""
+    return _move(application, Status.FAILED, by=by, reason=reason)

@@ -44,6 +44,8 @@ class CohortSpec:
     subjects: Sequence[SubjectSpec]
     deadline: date | None
     earliest: date
+    # A make-up candidate sits only the subjects they retake (DOMAIN.md §10); everyone else sits all.
+    needs: dict[int, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,11 @@ def _place(cohort: CohortSpec, board: "_Board", day_starts, working_days) -> Coh
             for subject, slot in zip(cohort.subjects, order, strict=True):
                 starts = day_starts[slot]
                 ends = _plus(starts, subject.minutes)
-                for room, chunk in board.take(day, slot, subject.kind, batch):
+                needs = cohort.needs
+                members = [c for c in batch if c not in needs or subject.kind in needs[c]] if needs else batch
+                if not members:
+                    continue
+                for room, chunk in board.take(day, slot, subject.kind, members):
                     result.sessions.append(ProposedSession(subject.kind, room, day, starts, ends, chunk))
             result.placed += len(batch)
             if not remaining:

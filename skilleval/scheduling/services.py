@@ -329,10 +329,20 @@ def plan_month(year: int, month: int, *, by, earliest: date | None = None, progr
         plan.earliest, plan.deadline, plan.created_by = earliest, deadline, by
 
         ready, waiting, months = defaultdict(list), defaultdict(int), defaultdict(set)
+        needs: dict[int, dict[int, frozenset[str]]] = defaultdict(dict)
         rows = _ready_candidates(year, month).values_list(
-            "pk", "item_id", "channel", "data_confirmed_at", "submitted_at", "institution_id", "number"
+            "pk",
+            "item_id",
+            "channel",
+            "data_confirmed_at",
+            "submitted_at",
+            "institution_id",
+            "number",
+            "retake_subjects",
         )
-        for pk, item_id, channel, confirmed, submitted, institution_id, number in rows:
+        for pk, item_id, channel, confirmed, submitted, institution_id, number, retake in rows:
+            if retake:  # a make-up sits with the regular cohort, in its retaken subjects only
+                needs[item_id][pk] = frozenset(retake)
             local = timezone.localtime(submitted)
             months[item_id].add(f"{local.year}-{local.month:02d}")
             if channel == Channel.GROUP and not confirmed:
@@ -359,7 +369,9 @@ def plan_month(year: int, month: int, *, by, earliest: date | None = None, progr
                 detail={"minimum": minimum} if outcome == Cohort.Outcome.DEFERRED else {},
             )
             if outcome == Cohort.Outcome.PLANNED:
-                specs.append(planner.CohortSpec(item_id, people, subjects[item_id], deadline, earliest))
+                specs.append(
+                    planner.CohortSpec(item_id, people, subjects[item_id], deadline, earliest, needs[item_id])
+                )
 
         rooms = [planner.RoomSpec(r.pk, r.kind, r.capacity) for r in Room.objects.all()]
         window_end = deadline or earliest

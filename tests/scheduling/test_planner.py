@@ -130,3 +130,16 @@ def test_random_months_keep_every_rule():
             assert r.placed + r.unplaced == len(c.candidates)
             placed = sorted(x for s in r.sessions if s.subject == "theory" for x in s.candidates)
             assert placed == sorted(c.candidates)[: len(placed)] or r.problem
+
+
+def test_a_make_up_candidate_sits_only_the_subjects_they_retake_on_the_cohorts_day():
+    rooms = [RoomSpec(1, "theory", 40), RoomSpec(2, "practical", 40)]
+    spec = cohort(1, 30)
+    spec.needs = {0: frozenset({"practical"}), 1: frozenset({"theory"})}
+    (result,) = run([spec], rooms)
+    sat = {}
+    for s in result.sessions:
+        for c in s.candidates:
+            sat.setdefault(c, set()).add(s.subject)
+    assert sat[0] == {"practical"} and sat[1] == {"theory"} and sat[2] == {"theory", "practical"}
+    check_invariants([result], rooms)
