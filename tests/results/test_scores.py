@@ -190,3 +190,17 @@ def test_reviews_are_asked_in_the_notice_period_and_closing_waits_for_them(
     with pytest.raises(DomainError) as caught:
         request_review(failed, subject="theory", reason="晚了", by=None)
     assert caught.value.code == "window_closed"
+
+
+def test_the_daily_command_closes_results_after_the_notice_period(held, examiner_a, examiner_b, supervisor_s):
+    import io
+
+    from django.core.management import call_command
+
+    mark_all(held, ["70", "80", "90"], ["72", "55", "90"], examiner_a, examiner_b, supervisor_s)
+    Result.objects.update(notice_until=timezone.localdate() - timedelta(days=1))
+    out = io.StringIO()
+    call_command("close_results", stdout=out)
+    assert "1 not passed, 2 passed" in out.getvalue()
+    assert Application.objects.filter(status=Status.FAILED).count() == 1
+    assert AuditEntry.objects.filter(action="results.result.close", channel="command").count() == 3
