@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "skilleval.payments",
     "skilleval.scheduling",
     "skilleval.results",
+    "skilleval.certificates",
     "skilleval.workdays",
     "skilleval.jobs",
     "skilleval.notifications",
@@ -178,6 +179,13 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 # --- Personal data: field keys live apart from SECRET_KEY and the database (skilleval/privacy/keys.py) ------
 FIELD_KEYS_JSON = env_str("SKILLEVAL_FIELD_KEYS")
 FIELD_KEYS_FILE = env_str("SKILLEVAL_KEYS_FILE", str(DATA_DIR / "keys" / "field-keys.json"))
+# The Ed25519 key that signs certificate QR statements (skilleval/certificates/signing.py); its public half is
+# published at /certificates/public-key.pem. Generated once for the embedded setup, mounted in production.
+CERTIFICATE_SIGNING_KEY_FILE = env_str(
+    "SKILLEVAL_CERTIFICATE_KEY_FILE", str(DATA_DIR / "keys" / "certificate-signing.pem")
+)
+# Where the public reaches this system: the certificate QR code opens {PUBLIC_URL}/v/<statement>.
+PUBLIC_URL = env_str("SKILLEVAL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 FIELD_CIPHER = env_str("SKILLEVAL_FIELD_CIPHER", "aes-256-gcm")
 
 # --- Online payment providers: {"name": {"class": "dotted.path", "options": {...}}}; none by default --

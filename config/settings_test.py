@@ -14,4 +14,5 @@ STATIC_ROOT = tempfile.mkdtemp(
 )  # exists, so WhiteNoise has nothing to warn of
 FIELD_KEYS_JSON = None
 FIELD_KEYS_FILE = os.path.join(tempfile.mkdtemp(prefix="skilleval-test-keys-"), "field-keys.json")
+CERTIFICATE_SIGNING_KEY_FILE = os.path.join(os.path.dirname(FIELD_KEYS_FILE), "certificate-signing.pem")
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

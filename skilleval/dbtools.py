@@ -130,3 +130,20 @@ def reserve_ids(model, count: int) -> list[int]:
         row = cursor.fetchone()
         start = max(highest, row[0] if row else 0) + 1
     return list(range(start, start + count))
+
+
+def take_serials(counter_model, prefix: str, count: int, *, limit: int) -> range:
+    """`count` serials after the last one taken for `prefix`, from a counter model with `prefix` (primary key)
+    and `last` fields. The counter row is locked until the caller's transaction ends, so serials never repeat
+    and, since a rollback returns them, have no gaps. Call inside the transaction that uses them."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if not db.in_atomic_block:
+        raise RuntimeError("take_serials must run inside the transaction that uses the serials")
+    counter_model.objects.bulk_create([counter_model(prefix=prefix)], ignore_conflicts=True)
+    counter = counter_model.objects.select_for_update().get(prefix=prefix)
+    if counter.last + count > limit:
+        raise OverflowError(f"the serials of {prefix} are used up")
+    first = counter.last + 1
+    counter.last += count
+    counter.save(update_fields=["last"])
+    return range(first, first + count)

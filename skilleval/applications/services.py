@@ -518,3 +518,8 @@ def results_published(application: Application, *, by, reason: str, valid_until)
 def close_failed(application: Application, *, by, reason: str) -> Application:
     """After the public notice period: results published → not passed (a make-up may follow)."""
     return _move(application, Status.FAILED, by=by, reason=reason)
+
+
+def certify(application: Application, *, by, reason: str = "") -> Application:
+    """A certificate is issued (DOMAIN.md §11): results published → certified. Only certificates call this."""
+    return _move(application, Status.CERTIFIED, by=by, reason=reason)

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from skilleval.applications.models import Application
 from skilleval.catalog.models import SUBJECT_ORDER, Level, SubjectKind
 from skilleval.core.pdf.ticket import DEFAULT_RULES, TicketData, TicketSubject, render_ticket, render_tickets
-from skilleval.dbtools import insert_dicts
+from skilleval.dbtools import insert_dicts, take_serials
 from skilleval.organization.models import Organization
 from skilleval.organization.policy import policy
 from skilleval.people.services import photo_bytes
@@ -54,14 +54,8 @@ def take_numbers(count: int, *, on: date | None = None) -> list[str]:
     on = on or timezone.localdate()
     prefix = f"{on.year:04d}{on.month:02d}"
     with transaction.atomic():
-        TicketCounter.objects.bulk_create([TicketCounter(prefix=prefix)], ignore_conflicts=True)
-        counter = TicketCounter.objects.select_for_update().get(prefix=prefix)
-        first = counter.last + 1
-        if counter.last + count > 999_999:
-            raise OverflowError(f"ticket serials of {prefix} are exhausted")
-        counter.last += count
-        counter.save(update_fields=["last"])
-    body = (f"{prefix}{serial:06d}" for serial in range(first, first + count))
+        serials = take_serials(TicketCounter, prefix, count, limit=999_999)
+    body = (f"{prefix}{serial:06d}" for serial in serials)
     return [b + luhn_digit(b) for b in body]
 
 

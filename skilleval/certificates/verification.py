@@ -1,0 +1,180 @@
+"""Public certificate verification (SECURITY.md "Public certificate verification", DOMAIN.md §11).
+
+Two identifiers are needed: the certificate number and the name, or the ID number and the name, sent by POST.
+The answer is the minimum, with the ID number masked; every miss, whatever was wrong, gets one identical
+answer. Each client (its address, as a keyed digest) may ask `verify.requests_per_minute` times a minute
+(policy); after `verify.misses_before_challenge` misses in ten minutes it must first solve a proof-of-work
+challenge (`verify.challenge_bits` leading zero bits of SHA-256, about a quarter of a second for a person's
+browser, a real cost for anyone enumerating). Every lookup is logged without the query in clear.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core import signing as django_signing
+from django.db.models import Count, Q
+from django.utils import timezone, translation
+
+from skilleval.catalog.models import Level
+from skilleval.certificates import signing
+from skilleval.certificates.models import Certificate, Verification
+from skilleval.certificates.services import trustworthy
+from skilleval.core.validators import normalize_id_number
+from skilleval.organization.models import Organization
+from skilleval.organization.policy import policy
+from skilleval.people.models import DocumentType
+from skilleval.people.services import id_index
+from skilleval.privacy.fields import blind_index
+
+CLIENT_PURPOSE = "certificates.verification.client"
+QUERY_PURPOSE = "certificates.verification.query"
+CHALLENGE_SALT = "certificates.verification.challenge"
+CHALLENGE_SECONDS = 600
+MISS = {"result": "not_found"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int  # 200, or 429 when limited or a challenge is due
+    body: dict
+
+
+def _digest(text: str, purpose: str) -> str:
+    return blind_index(text, purpose=purpose)
+
+
+def new_challenge(client: str, bits: int) -> dict:
+    seed = secrets.token_hex(16)
+    token = django_signing.dumps({"s": seed, "b": bits, "c": client}, salt=CHALLENGE_SALT)
+    return {"challenge": token, "seed": seed, "bits": bits}
+
+
+def solves(token: str, nonce: str, client: str) -> bool:
+    """The nonce makes sha256(seed + nonce) start with the asked zero bits, for this client, in time."""
+    try:
+        data = django_signing.loads(token, salt=CHALLENGE_SALT, max_age=CHALLENGE_SECONDS)
+    except django_signing.BadSignature:
+        return False
+    if data.get("c") != client or not nonce or len(nonce) > 64:
+        return False
+    digest = int.from_bytes(hashlib.sha256((data["s"] + nonce).encode()).digest(), "big")
+    return digest >> (256 - int(data["b"])) == 0
+
+
+def solve(seed: str, bits: int) -> str:
+    """What a client does (for tests and scripts): find a nonce."""
+    n = 0
+    while True:
+        nonce = str(n)
+        if int.from_bytes(hashlib.sha256((seed + nonce).encode()).digest(), "big") >> (256 - bits) == 0:
+            return nonce
+        n += 1
+
+
+def verify(
+    *,
+    name: str,
+    number: str = "",
+    id_number: str = "",
+    client_ip: str,
+    channel: str,
+    challenge: str = "",
+    nonce: str = "",
+) -> Answer:
+    now = timezone.now()
+    client = _digest(client_ip or "unknown", CLIENT_PURPOSE)
+    name, number, id_number = name.strip(), number.strip().upper(), id_number.strip()
+    query = _digest(f"{number}|{normalize_id_number(id_number) if id_number else ''}|{name}", QUERY_PURPOSE)
+    today = timezone.localdate()
+    recent = Verification.objects.filter(client=client, at__gte=now - timedelta(minutes=10)).aggregate(
+        minute=Count("pk", filter=Q(at__gte=now - timedelta(minutes=1))),
+        misses=Count("pk", filter=Q(outcome=Verification.Outcome.MISS)),
+    )
+
+    def log(outcome, certificate=None):
+        Verification.objects.create(
+            client=client, query=query, channel=channel, outcome=outcome, certificate=certificate
+        )
+
+    if recent["minute"] >= int(policy("verify.requests_per_minute", on=today)):
+        log(Verification.Outcome.LIMITED)
+        return Answer(429, {"result": "too_many_requests", "retry_after": 60})
+    if recent["misses"] >= int(policy("verify.misses_before_challenge", on=today)) and not solves(
+        challenge, nonce, client
+    ):
+        log(Verification.Outcome.CHALLENGED)
+        return Answer(
+            429,
+            {
+                "result": "challenge_required",
+                **new_challenge(client, int(policy("verify.challenge_bits", on=today))),
+            },
+        )
+    certificate = _find(name=name, number=number, id_number=id_number)
+    if certificate is None:
+        log(Verification.Outcome.MISS)
+        return Answer(200, dict(MISS))
+    log(Verification.Outcome.HIT, certificate)
+    return Answer(200, describe(certificate))
+
+
+def _find(*, name: str, number: str, id_number: str) -> Certificate | None:
+    if not name or bool(number) == bool(id_number):
+        return None
+    query = Certificate.objects.select_related("person", "item__occupation", "item__work_type")
+    if number:
+        certificate = query.filter(number=number).first()
+        return certificate if certificate and certificate.person.full_name == name else None
+    normalised = normalize_id_number(id_number)
+    indexes = [id_index(t, normalised) for t in DocumentType.values]
+    return (
+        query.filter(person__id_number_index__in=indexes, person__full_name=name)
+        .order_by("-issued_on")
+        .first()
+    )
+
+
+def describe(certificate: Certificate) -> dict:
+    """The minimum a verifier needs, the ID number masked."""
+    if not trustworthy(certificate):
+        return {"result": "under_verification", "number": certificate.number}
+    item = certificate.item
+    with translation.override("zh-hans"):
+        level = str(Level(certificate.level).label)
+    return {
+        "result": "revoked" if certificate.state == Certificate.State.REVOKED else "valid",
+        "number": certificate.number,
+        "name": certificate.person.full_name,
+        "id_number": certificate.person.id_number_masked,
+        "occupation": item.occupation.name,
+        "work_type": item.work_type.name if item.work_type_id else "--",
+        "level": level,
+        "issued_on": certificate.issued_on.isoformat(),
+        "organization": Organization.objects.values_list("name", flat=True).first() or "",
+    }
+
+
+def check_statement(token: str, *, client_ip: str) -> dict | None:
+    """A scanned QR: the signed statement's fields (checked against our public key) and, when the
+    certificate is here, whether it is still valid. Logged like a lookup."""
+    fields = signing.check(token)
+    outcome = Verification.Outcome.MISS
+    certificate = None
+    if fields is not None:
+        certificate = Certificate.objects.filter(number=fields["number"]).first()
+        outcome = Verification.Outcome.HIT if certificate else Verification.Outcome.MISS
+    Verification.objects.create(
+        client=_digest(client_ip or "unknown", CLIENT_PURPOSE),
+        query=_digest(token[:200], QUERY_PURPOSE),
+        channel="qr",
+        outcome=outcome,
+        certificate=certificate,
+    )
+    if fields is None:
+        return None
+    state = "unknown"
+    if certificate is not None:
+        state = "revoked" if certificate.state == Certificate.State.REVOKED else "valid"
+    return {**fields, "state": state}

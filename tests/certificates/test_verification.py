@@ -1,0 +1,129 @@
+"""Public verification (SECURITY.md "Public certificate verification"): two identifiers, the minimum in the
+answer, one answer for every miss, a limit per client, a challenge after repeated misses, logs without the
+query in clear, and the signed QR statement."""
+
+from datetime import date
+
+import pytest
+
+from skilleval.certificates import signing
+from skilleval.certificates.models import Verification
+from skilleval.certificates.services import issue_certificates, revoke
+from skilleval.certificates.verification import check_statement, solve, verify
+from skilleval.organization.services import set_policy
+
+pytestmark = pytest.mark.django_db
+IP = "203.0.113.7"
+
+
+@pytest.fixture
+def certificate(passed):
+    return sorted(issue_certificates(by=None), key=lambda c: c.number)[0]
+
+
+def ask(**kwargs):
+    return verify(**{"client_ip": IP, "channel": "api", **kwargs})
+
+
+def test_number_and_name_give_the_minimum_with_the_id_masked(certificate):
+    answer = ask(number=certificate.number.lower(), name=certificate.person.full_name)
+    assert answer.status == 200 and answer.body["result"] == "valid"
+    assert answer.body["id_number"] == certificate.person.id_number_masked
+    assert set(answer.body) == {
+        "result",
+        "number",
+        "name",
+        "id_number",
+        "occupation",
+        "work_type",
+        "level",
+        "issued_on",
+        "organization",
+    }
+    assert answer.body["level"] == "四级/中级工" and answer.body["work_type"] == "--"
+    assert certificate.person.id_number not in str(answer.body)
+
+
+def test_id_number_and_name_find_it_too(certificate):
+    answer = ask(id_number=certificate.person.id_number.lower(), name=certificate.person.full_name)
+    assert answer.body["number"] == certificate.number
+
+
+def test_every_miss_gets_the_same_answer(certificate):
+    name, number, id_number = certificate.person.full_name, certificate.number, certificate.person.id_number
+    misses = [
+        ask(number=number, name="王五"),
+        ask(number=number[:-1] + "9", name=name),
+        ask(id_number="110105199003071239", name=name),
+        ask(number=number, id_number=id_number, name=name),  # one identifier with the name, not two
+        ask(number=number, name=""),
+    ]
+    assert {(m.status, tuple(sorted(m.body.items()))) for m in misses} == {(200, (("result", "not_found"),))}
+
+
+def test_a_revoked_certificate_shows_as_revoked(certificate, admin_alice):
+    revoke(certificate, reason="冒名顶替（附件 2 第 4.4 条）", by=admin_alice)
+    assert ask(number=certificate.number, name=certificate.person.full_name).body["result"] == "revoked"
+
+
+def test_each_client_is_limited_and_the_log_holds_no_query_in_clear(certificate, admin_alice):
+    set_policy("verify.requests_per_minute", 3, effective_from=date(2026, 1, 1), by=admin_alice)
+    for _ in range(3):
+        assert ask(number=certificate.number, name=certificate.person.full_name).status == 200
+    limited = ask(number=certificate.number, name=certificate.person.full_name)
+    assert limited.status == 429 and limited.body["result"] == "too_many_requests"
+    assert (
+        verify(
+            number=certificate.number,
+            name=certificate.person.full_name,
+            client_ip="198.51.100.1",
+            channel="api",
+        ).status
+        == 200
+    )  # another client is not held back
+    logged = " ".join(f"{v.client} {v.query}" for v in Verification.objects.all())
+    for secret in (certificate.number, certificate.person.full_name, IP):
+        assert secret not in logged
+    assert list(Verification.objects.values_list("outcome", flat=True)).count("limited") == 1
+
+
+def test_repeated_misses_need_a_proof_of_work_first(certificate, admin_alice):
+    set_policy("verify.misses_before_challenge", 2, effective_from=date(2026, 1, 1), by=admin_alice)
+    set_policy("verify.challenge_bits", 8, effective_from=date(2026, 1, 1), by=admin_alice)
+    for _ in range(2):
+        ask(number="S000031400054264999999", name="某某")
+    asked = ask(number=certificate.number, name=certificate.person.full_name)
+    assert asked.status == 429 and asked.body["result"] == "challenge_required"
+    nonce = solve(asked.body["seed"], asked.body["bits"])
+    wrong = ask(
+        number=certificate.number,
+        name=certificate.person.full_name,
+        challenge=asked.body["challenge"],
+        nonce=nonce + "x",
+    )
+    assert wrong.status == 429
+    elsewhere = verify(
+        number=certificate.number,
+        name=certificate.person.full_name,
+        client_ip="198.51.100.9",
+        channel="api",
+        challenge=asked.body["challenge"],
+        nonce=nonce,
+    )
+    assert elsewhere.body["result"] != "challenge_required"  # that client owes no challenge at all
+    solved = ask(
+        number=certificate.number,
+        name=certificate.person.full_name,
+        challenge=asked.body["challenge"],
+        nonce=nonce,
+    )
+    assert solved.status == 200 and solved.body["result"] == "valid"
+
+
+def test_the_qr_statement_is_checked_against_the_public_key(certificate):
+    url = signing.qr_url(certificate.statement, certificate.signature)
+    fields = check_statement(url, client_ip=IP)
+    assert fields["number"] == certificate.number and fields["state"] == "valid"
+    flipped = url[:-3] + ("B" if url[-3] == "A" else "A") + url[-2:]  # one character of the signature
+    assert check_statement(flipped, client_ip=IP) is None
+    assert b"BEGIN PUBLIC KEY" in signing.public_key_pem()
