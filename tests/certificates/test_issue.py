@@ -23,6 +23,7 @@ from skilleval.certificates.services import (
     trustworthy,
 )
 from skilleval.core.errors import DomainError
+from tests.core.test_pdf_application_form import needs_poppler, page_image, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +175,25 @@ def test_twenty_issuers_at_once_leave_no_gap_and_no_repeat(notice_2026):
     assert not errors
     serials = sorted(int(n[-6:]) for n in Certificate.objects.values_list("number", flat=True))
     assert serials == list(range(1, 101))
+
+
+@needs_poppler
+def test_the_certificate_pdf_carries_the_fields_and_a_qr_code_that_verifies(passed, tmp_path):
+    import zxingcpp
+
+    from skilleval.certificates.documents import certificate_pdf
+
+    certificate = sorted(issue_certificates(by=None), key=lambda c: c.number)[0]
+    pdf = certificate_pdf(certificate)
+    text = pdf_text(pdf, tmp_path)
+    for expected in (
+        "职业技能等级证书",
+        certificate.number,
+        certificate.person.full_name,
+        "四级/中级工",
+        certificate.person.id_number,
+        "jndj.osta.org.cn",
+    ):
+        assert expected in text
+    (code,) = zxingcpp.read_barcodes(page_image(pdf, tmp_path, dpi=150))
+    assert signing.check(code.text)["number"] == certificate.number
