@@ -89,6 +89,8 @@ urlpatterns += i18n_patterns(
     path("planning/", include("skilleval.scheduling.urls_planning")),
     path("tickets/", include("skilleval.scheduling.urls_tickets")),
     path("desk/", include("skilleval.scheduling.urls_desk")),
+    path("results/", include("skilleval.results.urls_staff")),
+    path("my-results/", include("skilleval.results.urls_candidate")),
     path("jobs/<int:pk>/", views.job_progress, name="job-progress"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -55,7 +55,9 @@ class Certificate(models.Model):
     application = models.OneToOneField(
         "applications.Application", on_delete=models.PROTECT, related_name="certificate"
     )
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="certificates")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="skill_certificates"
+    )  # "certificates" is the facts the candidate declares (people.CertificateHeld)
     item = models.ForeignKey("catalog.CatalogItem", on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField(_("level"))
     issued_on = models.DateField(_("issued on"))

@@ -10,6 +10,7 @@ published mapping (SubjectMapping) says which new subject a passed old one count
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,13 +24,15 @@ from skilleval.catalog.models import SUBJECT_ORDER, CatalogItem
 from skilleval.core.errors import DomainError
 from skilleval.people.models import Person
 from skilleval.results.models import Result, Score, SubjectMapping
+from skilleval.results.services import passes, trustworthy
 
 
 @dataclass
 class LedgerLine:
     subject: str
     passed: bool
-    score: str = ""  # as published: "78.5", "缺考"
+    score: Decimal | None = None  # as published; None when absent or not taken
+    absent: bool = False
     exam_date: date | None = None
 
 
@@ -71,29 +74,32 @@ def ledger(person: Person, item: CatalogItem, *, on: date | None = None) -> Ledg
     book.original_exam_date, book.valid_until = original, first.valid_until
     passed: dict[str, LedgerLine] = {}
     for result in attempt:
+        if not trustworthy(result):
+            return _refuse(book, _("These results are under verification."), "under_verification")
         mapping = _mapping(result.application.item, item)
-        for score in Score.objects.filter(
-            application=result.application, state=Score.State.PUBLISHED
-        ).select_related("seat__session"):
+        subjects = {s.kind: s for s in result.application.item.subjects.all()}
+        scores = Score.objects.filter(application=result.application, state=Score.State.PUBLISHED)
+        for score in scores.select_related("seat__session"):
             subject = mapping.get(score.subject)
-            if subject is None:
+            if subject is None or score.subject not in subjects:
                 continue
-            subject_row = result.application.item.subjects.filter(kind=score.subject).first()
-            ok = (
-                not score.absent
-                and not score.cancelled
-                and subject_row is not None
-                and score.value >= subject_row.pass_mark
-            )
-            line = LedgerLine(
-                subject, ok, "缺考" if score.absent else str(score.value), score.seat.session.date
-            )
+            if not trustworthy(score):
+                return _refuse(book, _("These results are under verification."), "under_verification")
+            ok = passes(score, subjects[score.subject])
+            line = LedgerLine(subject, ok, score.value, score.absent, score.seat.session.date)
             if ok or subject not in passed:  # a pass stands; a later failure does not undo it
                 passed[subject] = line
     for kind in sorted((s.kind for s in item.subjects.all()), key=SUBJECT_ORDER.get):
         book.lines.append(passed.get(kind, LedgerLine(kind, False)))
     if all(line.passed for line in book.lines):
         return _refuse(book, _("Every subject is passed; there is nothing to make up."), "all_passed")
+    if any(r.closed_at is None for r in attempt):
+        return _refuse(
+            book,
+            _("The results are on public notice until %(date)s; a make-up can be asked for after that.")
+            % {"date": max(r.notice_until for r in attempt)},
+            "notice_period",
+        )
     if first.application.source == Source.COMPETITION:
         return _refuse(
             book, _("Results from the municipal skills competition cannot be made up."), "competition"
@@ -105,8 +111,14 @@ def ledger(person: Person, item: CatalogItem, *, on: date | None = None) -> Ledg
             % {"date": book.valid_until},
             "expired",
         )
+    # The candidate confirmed giving them up when starting it (applications.start_application), whatever
+    # became of that application since.
     forfeiting = Application.objects.filter(
-        person=person, kind=Kind.REGULAR, created_at__gt=first.published_at, **_key(item)
+        person=person,
+        kind=Kind.REGULAR,
+        forfeits_previous_results=True,
+        created_at__gt=first.published_at,
+        **_key(item),
     ).exists()
     if forfeiting:
         return _refuse(

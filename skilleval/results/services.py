@@ -23,7 +23,7 @@ from skilleval.applications.services import close_failed, mark_sat, results_publ
 from skilleval.audit.services import record, record_many
 from skilleval.catalog.models import ItemSubject
 from skilleval.core.errors import DomainError
-from skilleval.organization.policy import policy
+from skilleval.organization.policy import PolicyMissing, policy
 from skilleval.privacy.fields import blind_index
 from skilleval.results.models import Result, ReviewRequest, Score, ScoreChange, ScoreEvent
 from skilleval.scheduling.models import ExamSession, SeatAssignment
@@ -103,6 +103,8 @@ def enter_scores(session: ExamSession, entries: list[Entry], *, by) -> dict:
     subject = _subjects(session.item_id).get(session.subject)
     if subject is None:
         raise DomainError(_("The catalog has no such subject for this item."), code="no_subject")
+    if session.state != ExamSession.State.PUBLISHED or session.date > timezone.localdate():
+        raise DomainError(_("Scores are entered once the session has been held."), code="not_held")
     seats = {s.pk: s for s in SeatAssignment.objects.filter(session=session)}
     errors, parsed = {}, {}
     for entry in entries:
@@ -230,7 +232,7 @@ def publish_session(session: ExamSession, *, by) -> int:
         return publish_results([s.application_id for s in scores], by=by)
 
 
-def _passes(score: Score, subject: ItemSubject) -> bool:
+def passes(score: Score, subject: ItemSubject) -> bool:
     """DOMAIN.md §9: at the catalog's pass mark; absent and cancelled subjects fail."""
     return (
         not score.absent
@@ -280,7 +282,7 @@ def publish_results(application_ids, *, by) -> int:
         ):
             continue
         subjects = _subjects(application.item_id)
-        passed = all(_passes(scores[seat.pk], subjects[seat.session.subject]) for seat in seats)
+        passed = all(passes(scores[seat.pk], subjects[seat.session.subject]) for seat in seats)
         exam_date = max(seat.session.date for seat in seats)
         original = _original_exam_date(application, exam_date)
         years = int(policy("results.validity_years", on=original)[str(application.level)])
@@ -318,7 +320,9 @@ def request_change(score: Score, *, value: str, absent: bool, reason: str, by) -
         raise DomainError(_("Before publication a score is corrected in the grid."), code="not_published")
     if not reason.strip():
         raise DomainError(_("Give the reason for the change."), code="reason_required")
-    subject = _subjects(score.application.item_id)[score.subject]
+    subject = _subjects(score.application.item_id).get(score.subject)
+    if subject is None:
+        raise DomainError(_("The catalog has no such subject for this item."), code="no_subject")
     parsed = _parse(Entry(score.seat_id, value, absent), subject)
     with transaction.atomic():
         if ScoreChange.objects.filter(score=score, state=ScoreChange.State.PENDING).exists():
@@ -376,7 +380,7 @@ def _recompute(application_id: int, *, by) -> None:
     application = result.application
     subjects = _subjects(application.item_id)
     seats = SeatAssignment.objects.filter(application=application).select_related("session", "score")
-    passed = all(_passes(seat.score, subjects[seat.session.subject]) for seat in seats)
+    passed = all(passes(seat.score, subjects[seat.session.subject]) for seat in seats)
     if passed != result.passed:
         result.passed = passed
         result.tag = result_tag(result)
@@ -459,7 +463,10 @@ def results_deadline(exam_date: date, *, marking: bool, calendar=None) -> Deadli
     """DOMAIN.md §9: 20 working days after the last subject, 30 with marking or workpiece testing, on the
     official calendar; unknown, with the reason, when that calendar year is not loaded."""
     key = "results.deadline_working_days_marking" if marking else "results.deadline_working_days"
-    days = int(policy(key, on=exam_date))
+    try:
+        days = int(policy(key, on=exam_date))
+    except PolicyMissing as missing:
+        return Deadline(None, f"{missing.key}: {missing.on} / 规则 {missing.key} 在 {missing.on} 无有效值")
     try:
         return Deadline((calendar or working_calendar()).add_working_days(exam_date, days))
     except CalendarNotLoaded as gap:
@@ -504,8 +511,8 @@ def board(*, on: date | None = None) -> list[BoardRow]:
         if deadline.due:
             try:
                 left = calendar.working_days_between(on, deadline.due)
-            except CalendarNotLoaded:
-                left = (deadline.due - on).days
+            except CalendarNotLoaded:  # today's year not loaded: the due date stands, the count is unknown
+                left = None
         rows.append(BoardRow(s, deadline, left, s.seated, s.entered, s.verified, s.published))
     rows.sort(
         key=lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0, r.session.date)

@@ -24,6 +24,7 @@ def workspaces(request):
             "cashier": has_any_role(user, [Role.CASHIER, Role.SUPERVISOR]),
             "planning": has_any_role(user, [Role.SCHEDULER, Role.SUPERVISOR]),
             "desk": has_any_role(user, [Role.EXAMINER, Role.SUPERVISOR]),
+            "results": has_any_role(user, [Role.EXAMINER, Role.SUPERVISOR]),
         }
 
     return {"workspaces": SimpleLazyObject(compute)}
