@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "skilleval.scheduling",
     "skilleval.results",
     "skilleval.certificates",
+    "skilleval.discipline",
     "skilleval.workdays",
     "skilleval.jobs",
     "skilleval.notifications",

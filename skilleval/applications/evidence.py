@@ -36,22 +36,29 @@ def _clean_image(content: bytes) -> bytes:
     return out.getvalue()
 
 
-def add_evidence(
-    application: Application, *, content: bytes, filename: str, description: str, by
-) -> Evidence:
-    if application.status not in OPEN_FOR_EVIDENCE:
-        raise DomainError(_("Evidence can no longer be added to this application."), code="not_editable")
+def checked_document(content: bytes) -> tuple[bytes, str]:
+    """A PDF as it is, or an image decoded and re-encoded as JPEG without its metadata; with its type.
+    Also used for discipline evidence."""
     if len(content) > MAX_BYTES:
         raise DomainError(_("A file may be at most 10 MB."), code="too_large", field="file")
     kind = document_type(content)
     if kind is None:
         raise DomainError(_("Upload a PDF, JPEG or PNG file."), code="format", field="file")
+    if kind != PDF:
+        content, kind = _clean_image(content), JPEG
+    return content, kind
+
+
+def add_evidence(
+    application: Application, *, content: bytes, filename: str, description: str, by
+) -> Evidence:
+    if application.status not in OPEN_FOR_EVIDENCE:
+        raise DomainError(_("Evidence can no longer be added to this application."), code="not_editable")
     if application.evidence.count() >= MAX_FILES:
         raise DomainError(
             _("At most %(count)s files per application.") % {"count": MAX_FILES}, code="too_many"
         )
-    if kind != PDF:
-        content, kind = _clean_image(content), JPEG
+    content, kind = checked_document(content)
     description = (description or "").strip()[:200] or filename[:200]
     with transaction.atomic():
         evidence = Evidence.objects.create(

@@ -523,3 +523,10 @@ def close_failed(application: Application, *, by, reason: str) -> Application:
 def certify(application: Application, *, by, reason: str = "") -> Application:
     """A certificate is issued (DOMAIN.md §11): results published → certified. Only certificates call this."""
     return _move(application, Status.CERTIFIED, by=by, reason=reason)
+
+
+def void(application: Application, *, by, reason: str, forfeit_fees: bool = False) -> Application:
+    """A discipline decision voids the application (DOMAIN.md §4, §12); with tier 0 its fees are not
+    returned. Only the discipline area calls this."""
+    fields = {"fees_forfeited": True} if forfeit_fees else {}
+    return _move(application, Status.VOIDED, by=by, reason=reason, fields=fields)

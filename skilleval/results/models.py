@@ -78,6 +78,7 @@ class ScoreEvent(models.Model):
         PUBLISH = "publish", _("Published")
         CHANGE = "change", _("Changed after publication")
         CANCEL = "cancel", _("Cancelled (discipline)")
+        RESTORE = "restore", _("Cancellation lifted on appeal")
 
     score = models.ForeignKey(Score, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("step"), max_length=10, choices=Action.choices)
@@ -208,3 +209,32 @@ class SubjectMapping(models.Model):
 
     def __str__(self):
         return f"{self.old_item} {self.old_subject} → {self.new_item} {self.new_subject}"
+
+
+class Cancellation(models.Model):
+    """A subject of an application cancelled by a discipline decision (DOMAIN.md §12): its score, entered now
+    or later, counts as failed and shows as cancelled. Lifted when an appeal overturns the decision."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="cancellations"
+    )
+    subject = models.CharField(_("subject"), max_length=12, choices=SubjectKind.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    decision = models.CharField(_("decision"), max_length=40)  # the discipline decision's reference
+    by = acting_user()
+    at = models.DateTimeField(_("cancelled"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cancelled subject")
+        verbose_name_plural = _("cancelled subjects")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "subject"],
+                condition=Q(lifted_at__isnull=True),
+                name="one_cancellation_in_force_per_subject",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} {self.subject}"

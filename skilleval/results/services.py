@@ -25,7 +25,7 @@ from skilleval.catalog.models import ItemSubject
 from skilleval.core.errors import DomainError
 from skilleval.organization.policy import PolicyMissing, policy
 from skilleval.privacy.fields import blind_index
-from skilleval.results.models import Result, ReviewRequest, Score, ScoreChange, ScoreEvent
+from skilleval.results.models import Cancellation, Result, ReviewRequest, Score, ScoreChange, ScoreEvent
 from skilleval.scheduling.models import ExamSession, SeatAssignment
 from skilleval.workdays.arithmetic import CalendarNotLoaded
 from skilleval.workdays.services import working_calendar
@@ -126,6 +126,13 @@ def enter_scores(session: ExamSession, entries: list[Entry], *, by) -> dict:
             code="invalid",
         )
     counts = {"entered": 0, "corrected": 0, "unchanged": 0}
+    cancelled = set(
+        Cancellation.objects.filter(
+            application__in=[s.application_id for s in seats.values()],
+            subject=session.subject,
+            lifted_at=None,
+        ).values_list("application_id", flat=True)
+    )
     with transaction.atomic():
         existing = {s.seat_id: s for s in Score.objects.select_for_update().filter(seat__session=session)}
         changed = []
@@ -139,6 +146,7 @@ def enter_scores(session: ExamSession, entries: list[Entry], *, by) -> dict:
                     subject=session.subject,
                     value=value,
                     absent=value is None,
+                    cancelled=seat.application_id in cancelled,
                     entered_by=by,
                 )
                 ScoreEvent.objects.create(
@@ -242,7 +250,7 @@ def passes(score: Score, subject: ItemSubject) -> bool:
     )
 
 
-def _years_later(day: date, years: int) -> date:
+def years_later(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February into a common year
@@ -295,7 +303,7 @@ def publish_results(application_ids, *, by) -> int:
                 original_exam_date=original,
                 published_at=timezone.now(),
                 notice_until=today + timedelta(days=int(policy("results.notice_period_days", on=today))),
-                valid_until=_years_later(original, years),
+                valid_until=years_later(original, years),
             )
             result.tag = result_tag(result)
             result.save()
@@ -518,3 +526,63 @@ def board(*, on: date | None = None) -> list[BoardRow]:
         key=lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0, r.session.date)
     )
     return rows
+
+
+# -- discipline (DOMAIN.md §12) ------------------------------------------------------------------------------
+
+
+def cancel_subjects(application: Application, subjects, *, reason: str, decision: str, by) -> list[str]:
+    """Cancel these subjects of the application: its scores (now or when entered) count as failed and show
+    as cancelled; a published result is recomputed. Returns the subjects newly cancelled."""
+    done = []
+    with transaction.atomic():
+        for subject in sorted(set(subjects)):
+            if Cancellation.objects.filter(application=application, subject=subject, lifted_at=None).exists():
+                continue
+            Cancellation.objects.create(
+                application=application, subject=subject, reason=reason[:300], decision=decision, by=by
+            )
+            for score in Score.objects.select_for_update().filter(application=application, subject=subject):
+                _set_cancelled(score, True, reason=reason, by=by)
+            done.append(subject)
+        if done:
+            _recompute(application.pk, by=by)
+            record(by, "results.subject.cancel", application, {"subjects": done, "decision": decision})
+    return done
+
+
+def restore_subjects(application: Application, *, decision: str, by) -> list[str]:
+    """An appeal overturned the decision: its cancellations are lifted and the scores count again."""
+    with transaction.atomic():
+        lifted = list(
+            Cancellation.objects.select_for_update().filter(
+                application=application, decision=decision, lifted_at=None
+            )
+        )
+        for cancellation in lifted:
+            cancellation.lifted_at = timezone.now()
+            cancellation.save(update_fields=["lifted_at"])
+            for score in Score.objects.select_for_update().filter(
+                application=application, subject=cancellation.subject
+            ):
+                _set_cancelled(score, False, reason=_("Decision overturned on appeal"), by=by)
+        if lifted:
+            _recompute(application.pk, by=by)
+            record(
+                by,
+                "results.subject.restore",
+                application,
+                {"subjects": [c.subject for c in lifted], "decision": decision},
+            )
+    return [c.subject for c in lifted]
+
+
+def _set_cancelled(score: Score, cancelled: bool, *, reason: str, by) -> None:
+    score.cancelled = cancelled
+    if score.state == Score.State.PUBLISHED:
+        score.tag = score_tag(score)
+    score.save(update_fields=["cancelled", "tag"])
+    action = ScoreEvent.Action.CANCEL if cancelled else ScoreEvent.Action.RESTORE
+    ScoreEvent.objects.create(
+        score=score, action=action, value=score.value, absent=score.absent, by=by, reason=reason
+    )

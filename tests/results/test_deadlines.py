@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from skilleval.results.services import _years_later, board, results_deadline
+from skilleval.results.services import board, results_deadline, years_later
 from skilleval.scheduling.models import ExamSession
 from skilleval.workdays.models import CalendarYear
 from tests.results.conftest import exam_day
@@ -41,9 +41,9 @@ def test_a_deadline_in_a_year_not_loaded_is_unknown_with_its_reason(calendar):
 
 
 def test_validity_counts_whole_years_from_the_original_exam_and_a_leap_day_lands_on_28_february():
-    assert _years_later(date(2024, 2, 29), 2) == date(2026, 2, 28)
-    assert _years_later(date(2024, 2, 29), 4) == date(2028, 2, 29)
-    assert _years_later(date(2025, 12, 31), 3) == date(2028, 12, 31)
+    assert years_later(date(2024, 2, 29), 2) == date(2026, 2, 28)
+    assert years_later(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    assert years_later(date(2025, 12, 31), 3) == date(2028, 12, 31)
 
 
 def test_the_board_puts_overdue_sessions_first_and_unknown_deadlines_last(held, programmer_l4):

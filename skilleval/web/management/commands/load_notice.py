@@ -5,13 +5,17 @@ from django.core.management.base import BaseCommand, CommandError
 
 from skilleval.catalog.services import load_notice_catalog
 from skilleval.core.context import acting_as
+from skilleval.discipline.services import load_codes
 from skilleval.organization.services import generate_cycles, load_notice_rules
 
 DEFAULT = Path(__file__).resolve().parents[3] / "seed" / "notice-2026.json"
 
 
 class Command(BaseCommand):
-    help = "Load a notice file: organization profile (first time only), policy defaults, catalog, cycles."
+    help = (
+        "Load a notice file: organization profile (first time only), policy defaults, catalog, cycles, "
+        "discipline rules."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", default=str(DEFAULT))
@@ -25,6 +29,8 @@ class Command(BaseCommand):
             load_notice_rules(data, by=None)
             notice = load_notice_catalog(data, by=None)
             created = generate_cycles(notice.year, by=None)
+            load_codes(data.get("discipline", []), by=None)
         self.stdout.write(
-            f"notice {notice.year}: {notice.items.count()} items; {len(created)} cycles created"
+            f"notice {notice.year}: {notice.items.count()} items; {len(created)} cycles created; "
+            f"{len(data.get('discipline', []))} discipline rules"
         )
