@@ -91,6 +91,7 @@ urlpatterns += i18n_patterns(
     path("desk/", include("skilleval.scheduling.urls_desk")),
     path("results/", include("skilleval.results.urls_staff")),
     path("my-results/", include("skilleval.results.urls_candidate")),
+    path("certificates/", include("skilleval.certificates.urls_staff")),
     path("jobs/<int:pk>/", views.job_progress, name="job-progress"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

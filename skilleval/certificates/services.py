@@ -125,6 +125,7 @@ def import_numbers(rows: list[tuple[str, str]], *, by) -> list[Certificate]:
     database, the application eligible); one bad row imports nothing and the errors name the rows."""
     organization = Organization.objects.get(pk=1)
     today = timezone.localdate()
+    rows = [(a.strip(), n.strip().upper()) for a, n in rows]
     applications = {
         a.number: a
         for a in eligible()
@@ -132,10 +133,9 @@ def import_numbers(rows: list[tuple[str, str]], *, by) -> list[Certificate]:
         .filter(number__in=[r[0] for r in rows])
     }
     taken = set(Certificate.objects.filter(number__in=[r[1] for r in rows]).values_list("number", flat=True))
-    errors, seen = [], set()
+    errors, seen, seen_applications = [], set(), set()
     for line, (application_number, number) in enumerate(rows, start=2):
-        number = number.strip().upper()
-        application = applications.get(application_number.strip())
+        application = applications.get(application_number)
         if not re.fullmatch(NUMBER_PATTERN, number):
             errors.append(
                 _("row %(row)s: %(number)s is not a 22-character certificate number")
@@ -152,18 +152,21 @@ def import_numbers(rows: list[tuple[str, str]], *, by) -> list[Certificate]:
                 _("row %(row)s: application %(application)s is not waiting for a certificate")
                 % {"row": line, "application": application_number}
             )
+        elif application_number in seen_applications:
+            errors.append(
+                _("row %(row)s: application %(application)s is in the file twice")
+                % {"row": line, "application": application_number}
+            )
         elif int(number[15]) != application.item.level:
             errors.append(
                 _("row %(row)s: the level digit does not match the application's level") % {"row": line}
             )
         seen.add(number)
+        seen_applications.add(application_number)
     if errors:
         raise DomainError("; ".join(errors), code="invalid")
     with transaction.atomic():
-        imported = [
-            _build(applications[a.strip()], n.strip().upper(), today, Certificate.Source.IMPORTED)
-            for a, n in rows
-        ]
+        imported = [_build(applications[a], n, today, Certificate.Source.IMPORTED) for a, n in rows]
         try:
             Certificate.objects.bulk_create(imported)
         except IntegrityError as exc:  # a number or an application taken meanwhile
@@ -197,7 +200,7 @@ def revoke(certificate: Certificate, *, reason: str, by) -> Certificate:
 def _collect(certificates, *, how: str, note: str, by, handover=None) -> int:
     ids = [c.pk for c in certificates]
     waiting = Certificate.objects.select_for_update().filter(
-        pk__in=ids, collection=Certificate.Collection.WAITING
+        pk__in=ids, collection=Certificate.Collection.WAITING, state=Certificate.State.VALID
     )
     moved = list(waiting)
     Certificate.objects.filter(pk__in=[c.pk for c in moved]).update(
@@ -227,14 +230,16 @@ def hand_over(institution, certificates, *, receiver_name: str, receiver_signed:
         handover = Handover.objects.create(
             institution=institution, receiver_name=receiver_name.strip(), receiver_signed=True, handed_by=by
         )
-        _collect(
+        moved = _collect(
             certificates,
             how=Certificate.Collection.INSTITUTION,
             note=receiver_name.strip(),
             by=by,
             handover=handover,
         )
-        record(by, "certificates.handover", handover, {"certificates": len(certificates)})
+        if not moved:  # nothing passed is still waiting (and valid): no handover to record
+            raise DomainError(_("None of these certificates is waiting to be handed over."), code="nothing")
+        record(by, "certificates.handover", handover, {"certificates": moved})
     return handover
 
 

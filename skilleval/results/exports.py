@@ -67,7 +67,7 @@ def results_rows(
     and application number. Results under verification are left out; their application numbers are
     appended to `withheld` when a list is given."""
     results = Result.objects.select_related(
-        "application__person", "application__occupation", "application__work_type"
+        "application__person", "application__occupation", "application__work_type", "application__certificate"
     ).order_by("exam_date", "application__number")
     if from_:
         results = results.filter(exam_date__gte=from_)
@@ -101,7 +101,9 @@ def results_rows(
                 PASSED if result.passed else NOT_PASSED,
                 result.exam_date.isoformat(),
                 filing_number,
-                "",  # 证书编号: filled once certificates are issued (issue 8)
+                # The certificate is the certificates area's, above this one: read through the reverse
+                # relation of its one-to-one, never by importing it.
+                getattr(getattr(application, "certificate", None), "number", ""),
             ]
         )
     return HEADERS, rows

@@ -25,6 +25,7 @@ def workspaces(request):
             "planning": has_any_role(user, [Role.SCHEDULER, Role.SUPERVISOR]),
             "desk": has_any_role(user, [Role.EXAMINER, Role.SUPERVISOR]),
             "results": has_any_role(user, [Role.EXAMINER, Role.SUPERVISOR]),
+            "certificates": has_any_role(user, [Role.SUPERVISOR, Role.COUNTER_CLERK]),
         }
 
     return {"workspaces": SimpleLazyObject(compute)}

@@ -197,3 +197,27 @@ def test_the_certificate_pdf_carries_the_fields_and_a_qr_code_that_verifies(pass
         assert expected in text
     (code,) = zxingcpp.read_barcodes(page_image(pdf, tmp_path, dpi=150))
     assert signing.check(code.text)["number"] == certificate.number
+
+
+def test_an_application_twice_in_the_provincial_file_is_named_and_padded_cells_are_trimmed(passed):
+    _item, applications = passed
+    yy = f"{timezone.localdate():%y}"
+    with pytest.raises(DomainError) as caught:
+        import_numbers(
+            [
+                (applications[0].number, f"S000031400054{yy}4123456"),
+                (applications[0].number, f"S000031400054{yy}4123457"),
+            ],
+            by=None,
+        )
+    assert "row 3" in caught.value.message and "twice" in caught.value.message
+    (imported,) = import_numbers([(f" {applications[0].number} ", f" s000031400054{yy}4123456 ")], by=None)
+    assert imported.number == f"S000031400054{yy}4123456"
+
+
+def test_a_revoked_certificate_is_not_handed_out(passed, admin_alice):
+    certificate = issue_certificates(by=None)[0]
+    revoke(certificate, reason="材料造假", by=admin_alice)
+    assert mail(certificate, tracking_number="SF1234567890", by=admin_alice) == 0
+    certificate.refresh_from_db()
+    assert certificate.collection == "waiting"
