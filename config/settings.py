@@ -112,8 +112,15 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Background jobs (Django Tasks API) -----------------------------------------------------------------
+# --- Background jobs (Django Tasks API) and the shared cache ----------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# The cache holds short-lived counters (certificate verification limits). With REDIS_URL every worker shares
+# them; without it (the embedded setup) each process keeps its own, so a limit is per worker.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "skilleval"}
+}
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 TASKS_BACKEND = env_str("TASKS_BACKEND", "db")
 if TASKS_BACKEND == "rq":

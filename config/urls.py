@@ -92,6 +92,8 @@ urlpatterns += i18n_patterns(
     path("results/", include("skilleval.results.urls_staff")),
     path("my-results/", include("skilleval.results.urls_candidate")),
     path("certificates/", include("skilleval.certificates.urls_staff")),
+    path("discipline/", include("skilleval.discipline.urls")),
+    path("", include("skilleval.certificates.urls_public")),
     path("jobs/<int:pk>/", views.job_progress, name="job-progress"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -47,3 +47,15 @@ def admin_alice(db):
     from skilleval.accounts.models import User
 
     return User.objects.create_superuser(username="alice", password="Alice-pass-2026!")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_policies():
+    """Counters in the cache (verification limits) and remembered policies start empty in every test."""
+    from django.core.cache import cache
+
+    from skilleval.organization.policy import forget_cached_policies
+
+    cache.clear()
+    forget_cached_policies()
+    yield

@@ -4,26 +4,30 @@ Two identifiers are needed: the certificate number and the name, or the ID numbe
 The answer is the minimum, with the ID number masked; every miss, whatever was wrong, gets one identical
 answer. Each client (its address, as a keyed digest) may ask `verify.requests_per_minute` times a minute
 (policy); after `verify.misses_before_challenge` misses in ten minutes it must first solve a proof-of-work
-challenge (`verify.challenge_bits` leading zero bits of SHA-256, about a quarter of a second for a person's
-browser, a real cost for anyone enumerating). Every lookup is logged without the query in clear.
+challenge (`verify.challenge_bits` leading zero bits of SHA-256: 16 bits take a browser about a quarter of a
+second, and anyone enumerating that much per guess). Every lookup is logged without the query in clear.
+
+The counters live in the shared cache (Redis when REDIS_URL is set), not in the log table: counting log rows
+on every request cost more than the lookup itself (bench/certificate_verify.py). The policies, the catalog
+names and the organization's name are remembered in the process for a minute.
 """
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.core import signing as django_signing
-from django.db.models import Count, Q
+from django.core.cache import cache
 from django.utils import timezone, translation
 
-from skilleval.catalog.models import Level
+from skilleval.catalog.models import CatalogItem, Level
 from skilleval.certificates import signing
 from skilleval.certificates.models import Certificate, Verification
 from skilleval.certificates.services import trustworthy
 from skilleval.core.validators import normalize_id_number
 from skilleval.organization.models import Organization
-from skilleval.organization.policy import policy
+from skilleval.organization.policy import cached_policy
 from skilleval.people.models import DocumentType
 from skilleval.people.services import id_index
 from skilleval.privacy.fields import blind_index
@@ -73,6 +77,15 @@ def solve(seed: str, bits: int) -> str:
         n += 1
 
 
+MISS_WINDOW = 600  # seconds: misses count towards the challenge for ten minutes
+
+
+def _counter_keys(client: str) -> tuple[str, str]:
+    """This minute's requests and this ten-minute window's misses, counted in the shared cache."""
+    now = int(time.time())
+    return f"verify:req:{client}:{now // 60}", f"verify:miss:{client}:{now // MISS_WINDOW}"
+
+
 def verify(
     *,
     name: str,
@@ -83,47 +96,60 @@ def verify(
     challenge: str = "",
     nonce: str = "",
 ) -> Answer:
-    now = timezone.now()
     client = _digest(client_ip or "unknown", CLIENT_PURPOSE)
     name, number, id_number = name.strip(), number.strip().upper(), id_number.strip()
     query = _digest(f"{number}|{normalize_id_number(id_number) if id_number else ''}|{name}", QUERY_PURPOSE)
     today = timezone.localdate()
-    recent = Verification.objects.filter(client=client, at__gte=now - timedelta(minutes=10)).aggregate(
-        minute=Count("pk", filter=Q(at__gte=now - timedelta(minutes=1))),
-        misses=Count("pk", filter=Q(outcome=Verification.Outcome.MISS)),
-    )
+    minute_key, misses_key = _counter_keys(client)
+    counts = cache.get_many([minute_key, misses_key])
+    cache.add(minute_key, 0, 120)
+    cache.incr(minute_key)
 
     def log(outcome, certificate=None):
         Verification.objects.create(
             client=client, query=query, channel=channel, outcome=outcome, certificate=certificate
         )
 
-    if recent["minute"] >= int(policy("verify.requests_per_minute", on=today)):
+    if counts.get(minute_key, 0) >= int(cached_policy("verify.requests_per_minute", on=today)):
         log(Verification.Outcome.LIMITED)
         return Answer(429, {"result": "too_many_requests", "retry_after": 60})
-    if recent["misses"] >= int(policy("verify.misses_before_challenge", on=today)) and not solves(
-        challenge, nonce, client
-    ):
+    if counts.get(misses_key, 0) >= int(
+        cached_policy("verify.misses_before_challenge", on=today)
+    ) and not solves(challenge, nonce, client):
         log(Verification.Outcome.CHALLENGED)
-        return Answer(
-            429,
-            {
-                "result": "challenge_required",
-                **new_challenge(client, int(policy("verify.challenge_bits", on=today))),
-            },
-        )
+        bits = int(cached_policy("verify.challenge_bits", on=today))
+        return Answer(429, {"result": "challenge_required", **new_challenge(client, bits)})
     certificate = _find(name=name, number=number, id_number=id_number)
     if certificate is None:
         log(Verification.Outcome.MISS)
+        cache.add(misses_key, 0, MISS_WINDOW * 2)
+        cache.incr(misses_key)
         return Answer(200, dict(MISS))
     log(Verification.Outcome.HIT, certificate)
     return Answer(200, describe(certificate))
 
 
+FOUND_FIELDS = (
+    "number",
+    "item_id",
+    "level",
+    "issued_on",
+    "state",
+    "statement",
+    "signature",
+    "tag",
+    "application_id",
+    "person_id",
+    "person__full_name",
+    "person__id_number_masked",
+    "person__id_number_index",
+)
+
+
 def _find(*, name: str, number: str, id_number: str) -> Certificate | None:
     if not name or bool(number) == bool(id_number):
         return None
-    query = Certificate.objects.select_related("person", "item__occupation", "item__work_type")
+    query = Certificate.objects.select_related("person").only(*FOUND_FIELDS)
     if number:
         certificate = query.filter(number=number).first()
         return certificate if certificate and certificate.person.full_name == name else None
@@ -140,7 +166,7 @@ def describe(certificate: Certificate) -> dict:
     """The minimum a verifier needs, the ID number masked."""
     if not trustworthy(certificate):
         return {"result": "under_verification", "number": certificate.number}
-    item = certificate.item
+    occupation, work_type = _item_names(certificate.item_id)
     with translation.override("zh-hans"):
         level = str(Level(certificate.level).label)
     return {
@@ -148,11 +174,11 @@ def describe(certificate: Certificate) -> dict:
         "number": certificate.number,
         "name": certificate.person.full_name,
         "id_number": certificate.person.id_number_masked,
-        "occupation": item.occupation.name,
-        "work_type": item.work_type.name if item.work_type_id else "--",
+        "occupation": occupation,
+        "work_type": work_type,
         "level": level,
         "issued_on": certificate.issued_on.isoformat(),
-        "organization": Organization.objects.values_list("name", flat=True).first() or "",
+        "organization": _organization_name(),
     }
 
 
@@ -176,5 +202,34 @@ def check_statement(token: str, *, client_ip: str) -> dict | None:
         return None
     state = "unknown"
     if certificate is not None:
-        state = "revoked" if certificate.state == Certificate.State.REVOKED else "valid"
+        if (
+            not trustworthy(certificate)
+            or signing.payload(certificate.statement, certificate.signature) not in token
+        ):
+            state = "under_verification"  # the row, or the statement held for it, is not what was signed
+        else:
+            state = "revoked" if certificate.state == Certificate.State.REVOKED else "valid"
     return {**fields, "state": state}
+
+
+_NAMES: dict = {}
+
+
+def _item_names(item_id: int) -> tuple[str, str]:
+    """An item's occupation and work type names, remembered for a minute (they change by notice only)."""
+    now = time.monotonic()
+    hit = _NAMES.get(("item", item_id))
+    if hit is None or hit[1] < now:
+        item = CatalogItem.objects.select_related("occupation", "work_type").get(pk=item_id)
+        hit = ((item.occupation.name, item.work_type.name if item.work_type_id else "--"), now + 60)
+        _NAMES[("item", item_id)] = hit
+    return hit[0]
+
+
+def _organization_name() -> str:
+    now = time.monotonic()
+    hit = _NAMES.get("organization")
+    if hit is None or hit[1] < now:
+        hit = (Organization.objects.values_list("name", flat=True).first() or "", now + 60)
+        _NAMES["organization"] = hit
+    return hit[0]

@@ -80,6 +80,8 @@ def record_incident(
     after the event (then the subject may be empty)."""
     if not description.strip():
         raise DomainError(_("Describe what happened."), code="description_required")
+    if subject and subject not in _all_subjects(application):
+        raise DomainError(_("This application has no such subject."), code="no_subject")
     if not after_the_event:
         seated = SeatAssignment.objects.filter(
             application=application, session__date=occurred_on, session__subject=subject
@@ -125,6 +127,8 @@ def add_evidence(incident: Incident, *, content: bytes, filename: str, by) -> Ev
 
 
 def dismiss(incident: Incident, *, reason: str, by) -> Incident:
+    if not reason.strip():
+        raise DomainError(_("Give the reason for dismissing the incident."), code="reason_required")
     if incident.recorded_by_id == getattr(by, "pk", None):
         raise DomainError(_("Another person than the one who recorded it decides."), code="same_person")
     with transaction.atomic():
@@ -283,6 +287,11 @@ def appeal(decision: Decision, *, text: str, by) -> Appeal:
     if not text.strip():
         raise DomainError(_("Give the grounds of the appeal."), code="text_required")
     with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)  # two appeals at once: one waits
+        if decision.state != Decision.State.IN_FORCE:
+            raise DomainError(
+                _("This decision was overturned; there is nothing to appeal."), code="overturned"
+            )
         if decision.appeals.filter(outcome=Appeal.Outcome.OPEN).exists():
             raise DomainError(_("An appeal of this decision is already open."), code="open")
         item = Appeal.objects.create(decision=decision, text=text.strip(), by=by)
@@ -318,6 +327,26 @@ def answer_appeal(item: Appeal, *, overturn: bool, answer: str, by) -> Appeal:
             decision.state = Decision.State.OVERTURNED
             decision.save(update_fields=["state"])
         record(by, f"discipline.appeal.{item.outcome}", item, {"decision": decision.reference})
+        with translation.override("zh-hans"):
+            text = _(
+                "Your appeal against decision %(reference)s has been answered: %(outcome)s. %(answer)s"
+            ) % {
+                "reference": decision.reference,
+                "outcome": Appeal.Outcome(item.outcome).label,
+                "answer": item.answer,
+            }
+        application = decision.incident.application
+        notify_many(
+            [
+                {
+                    **m,
+                    "topic": "discipline.appeal",
+                    "target_type": "discipline.appeal",
+                    "target_id": str(item.pk),
+                }
+                for m in status_messages(application, text=text)
+            ]
+        )
     return item
 
 

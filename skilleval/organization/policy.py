@@ -1,5 +1,6 @@
 """Read a policy default in force on a date (DOMAIN.md: every "policy default" is a row, not a constant)."""
 
+import time
 from datetime import date
 
 from django.utils import timezone
@@ -25,6 +26,28 @@ def policy(key: str, *, on: date | None = None):
     if row is None:
         raise PolicyMissing(key, on)
     return row
+
+
+_CACHE: dict[tuple[str, date], tuple[object, float]] = {}
+CACHE_SECONDS = 60
+
+
+def cached_policy(key: str, *, on: date | None = None):
+    """`policy`, remembered in this process for a minute: for hot public paths (certificate verification)
+    where a query per request would cost more than the work. A change made here is seen at once (set_policy
+    clears it); one made in another process within the minute."""
+    on = on or timezone.localdate()
+    now = time.monotonic()
+    hit = _CACHE.get((key, on))
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    value = policy(key, on=on)
+    _CACHE[(key, on)] = (value, now + CACHE_SECONDS)
+    return value
+
+
+def forget_cached_policies() -> None:
+    _CACHE.clear()
 
 
 PUBLIC_RULES = {

@@ -8,7 +8,7 @@ from django.db import transaction
 from skilleval.audit.services import record
 from skilleval.core.errors import DomainError
 from skilleval.organization.models import EvaluationCycle, Organization, PolicySetting
-from skilleval.organization.policy import policy
+from skilleval.organization.policy import forget_cached_policies, policy
 
 PROFILE_FIELDS = [f.name for f in Organization._meta.fields if f.name not in {"id", "updated_at"}]
 
@@ -31,6 +31,7 @@ def save_profile(values: dict, *, by) -> Organization:
 
 
 def set_policy(key: str, value, *, effective_from: date, by, description: str = "", source: str = ""):
+    forget_cached_policies()
     with transaction.atomic():
         row, created = PolicySetting.objects.select_for_update().get_or_create(
             key=key,

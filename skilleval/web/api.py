@@ -13,6 +13,7 @@ from ninja.renderers import JSONRenderer
 
 from skilleval.applications.api import router as institution_router
 from skilleval.catalog.api import router as catalog_router
+from skilleval.certificates.api import router as certificates_router
 from skilleval.core.errors import DomainError, InvalidFields
 from skilleval.eligibility.api import router as eligibility_router
 from skilleval.organization.api import router as cycles_router
@@ -41,6 +42,7 @@ api.add_router("", cycles_router)
 api.add_router("", eligibility_router)
 api.add_router("", institution_router)
 api.add_router("", payments_router)
+api.add_router("", certificates_router)
 
 
 def field_errors(errors: list[dict]) -> dict[str, list[str]]:

@@ -26,6 +26,7 @@ def workspaces(request):
             "desk": has_any_role(user, [Role.EXAMINER, Role.SUPERVISOR]),
             "results": has_any_role(user, [Role.EXAMINER, Role.SUPERVISOR]),
             "certificates": has_any_role(user, [Role.SUPERVISOR, Role.COUNTER_CLERK]),
+            "discipline": has_any_role(user, [Role.SUPERVISOR]),
         }
 
     return {"workspaces": SimpleLazyObject(compute)}

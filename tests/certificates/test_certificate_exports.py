@@ -16,9 +16,9 @@ from skilleval.certificates.exports import HEADERS, certificate_rows, revocation
 from skilleval.certificates.models import Certificate
 from skilleval.certificates.services import issue_certificates, revoke
 from skilleval.people.models import Person
-from tests.certificates.test_certificate_staff_views import HOST, URLCONF
+from tests.certificates.test_certificate_staff_views import HOST
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLCONF)]
+pytestmark = pytest.mark.django_db
 FORMULA_NAME = '=HYPERLINK("http://evil.example","点击")'
 REASON = "材料造假（附件 2 第 4.1 条）"
 

@@ -8,11 +8,8 @@ import io
 
 import openpyxl
 import pytest
-from django.conf.urls.i18n import i18n_patterns
-from django.urls import NoReverseMatch, include, path, reverse
 from django.utils import timezone
 
-from config.urls import urlpatterns as root_urlpatterns
 from skilleval.accounts.models import User
 from skilleval.accounts.roles import Role
 from skilleval.accounts.services import grant_role
@@ -25,21 +22,7 @@ from skilleval.people.models import Person
 from tests.core.test_pdf_application_form import needs_poppler, pdf_text
 from tests.results.conftest import person_with
 
-
-def _urlpatterns():
-    """The site's URLs with the certificates area at /certificates/, whether or not config/urls.py includes
-    it yet (the lead adds the include)."""
-    try:
-        reverse("certificates", urlconf="config.urls")
-    except NoReverseMatch:
-        area = path("certificates/", include("skilleval.certificates.urls_staff"))
-        return [*root_urlpatterns, *i18n_patterns(area, prefix_default_language=False)]
-    return list(root_urlpatterns)
-
-
-urlpatterns = _urlpatterns()
-URLCONF = "tests.certificates.test_certificate_staff_views"
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLCONF)]
+pytestmark = pytest.mark.django_db
 HOST = {"HTTP_HOST": "127.0.0.1"}
 BASE = "/en/certificates/"
 

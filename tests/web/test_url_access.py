@@ -12,7 +12,16 @@ from skilleval.web.api import api
 DJANGO_PUBLIC = {"django.views.i18n.set_language"}
 # API operations anyone may call; every other operation must name an auth.
 # The payment callback is public by design: the provider's signature, checked per request, is its guard.
-PUBLIC_API = {"/catalog", "/cycles", "/eligibility/check", "/payments/callback/{provider_name}"}
+# Certificate verification is public by rule (SECURITY.md "Public certificate verification"): its guards are
+# the two identifiers, the per-client limit and the proof of work.
+PUBLIC_API = {
+    "/catalog",
+    "/cycles",
+    "/eligibility/check",
+    "/payments/callback/{provider_name}",
+    "/certificates/verify",
+    "/certificates/public-key",
+}
 
 
 def walk(patterns, prefix=""):

@@ -1,1 +1,2 @@
-"""The certificate pages: `public` (verification by anyone, the scanned QR code, the public key)."""
+"""The certificate pages, one module per audience: `public` (anyone: the lookup form, the scanned QR code, the
+offline signature check, the public key), `staff` and `holder`."""
