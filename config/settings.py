@@ -192,6 +192,8 @@ FIELD_KEYS_FILE = env_str("SKILLEVAL_KEYS_FILE", str(DATA_DIR / "keys" / "field-
 CERTIFICATE_SIGNING_KEY_FILE = env_str(
     "SKILLEVAL_CERTIFICATE_KEY_FILE", str(DATA_DIR / "keys" / "certificate-signing.pem")
 )
+# Public verification logs its lookups through Redis in batches of this many rows (certificates/tally.py).
+VERIFICATION_LOG_BATCH = env_int("SKILLEVAL_VERIFICATION_LOG_BATCH", 200)
 # Where the public reaches this system: the certificate QR code opens {PUBLIC_URL}/v/<statement>.
 PUBLIC_URL = env_str("SKILLEVAL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 FIELD_CIPHER = env_str("SKILLEVAL_FIELD_CIPHER", "aes-256-gcm")

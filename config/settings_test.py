@@ -16,3 +16,6 @@ FIELD_KEYS_JSON = None
 FIELD_KEYS_FILE = os.path.join(tempfile.mkdtemp(prefix="skilleval-test-keys-"), "field-keys.json")
 CERTIFICATE_SIGNING_KEY_FILE = os.path.join(os.path.dirname(FIELD_KEYS_FILE), "certificate-signing.pem")
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+
+# Every verification lookup reaches the table at once (the Redis path still runs in the Redis pass).
+VERIFICATION_LOG_BATCH = 1

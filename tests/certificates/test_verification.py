@@ -127,3 +127,26 @@ def test_the_qr_statement_is_checked_against_the_public_key(certificate):
     flipped = url[:-3] + ("B" if url[-3] == "A" else "A") + url[-2:]  # one character of the signature
     assert check_statement(flipped, client_ip=IP) is None
     assert b"BEGIN PUBLIC KEY" in signing.public_key_pem()
+
+
+@pytest.mark.redis
+def test_with_redis_the_lookup_log_goes_in_batches_and_nothing_is_lost(certificate, settings):
+    import io
+
+    from django.core.management import call_command
+
+    from skilleval.certificates.tally import _redis
+
+    assert _redis() is not None  # the Redis pass: counters and the log buffer live in Redis
+    settings.VERIFICATION_LOG_BATCH = 3
+    before = Verification.objects.count()
+    for _ in range(2):
+        ask(number=certificate.number, name=certificate.person.full_name)
+    assert Verification.objects.count() == before  # still buffered
+    ask(number=certificate.number, name="王五")  # the third fills the batch
+    assert Verification.objects.count() == before + 3
+    ask(number=certificate.number, name=certificate.person.full_name)
+    out = io.StringIO()
+    call_command("flush_verification_log", stdout=out)
+    assert "1 lookups moved" in out.getvalue() and Verification.objects.count() == before + 4
+    assert list(Verification.objects.order_by("-pk").values_list("outcome", flat=True)[:2]) == ["hit", "miss"]

@@ -118,7 +118,8 @@ def test_the_committed_mo_matches_the_po(language):
             # An empty msgstr (the English source catalog) falls back to the source string.
             if entry.msgid_plural is None:
                 got = compiled.gettext(key)
-                fallback = entry.msgid
+                # Raw gettext gives back the lookup key itself for an entry it lacks (with its context).
+                fallback = key
             else:
                 got = compiled.ngettext(key, entry.msgid_plural, _a_number_for(language, index))
                 fallback = entry.msgid if index == 0 else entry.msgid_plural
