@@ -435,7 +435,6 @@ def main() -> None:
     hits = [t for k, t, _s in latencies if k == "hit"]
     misses = [t for k, t, _s in latencies if k == "miss"]
     from skilleval.certificates.models import Verification
-
     from skilleval.certificates.tally import flush_log
 
     flush_log()  # what the last partial batch still holds in Redis
