@@ -530,3 +530,29 @@ def void(application: Application, *, by, reason: str, forfeit_fees: bool = Fals
     returned. Only the discipline area calls this."""
     fields = {"fees_forfeited": True} if forfeit_fees else {}
     return _move(application, Status.VOIDED, by=by, reason=reason, fields=fields)
+
+
+def submit_group_application(application: Application, *, by) -> Application:
+    """An institution submits one application of its student outside a batch (a group make-up, DOMAIN.md
+    §10): its preliminary review and submission in one step, then the student confirms their own data with
+    a code before they can be scheduled, as for a batch (PIPL art. 23, the SCHEDULED guard)."""
+    if application.channel != Channel.GROUP or by.institution_id != application.institution_id:
+        raise DomainError(_("Only the student's institution may submit this application."), code="tenant")
+    now = timezone.now()
+    with transaction.atomic():
+        _move(application, Status.PRE_REVIEWED, by=by, fields={"pre_reviewed_by": by})
+        application.refresh_from_db()
+        _move(
+            application,
+            Status.SUBMITTED,
+            by=by,
+            fields={
+                "submitted_at": now,
+                "pledge_version": PLEDGE_VERSION,
+                "pledge_accepted_at": now,
+                "eligibility": _snapshot(application),
+            },
+        )
+        application.refresh_from_db()
+        send_confirmation_codes([application], by=by)
+    return application

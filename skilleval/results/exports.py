@@ -10,6 +10,7 @@ counted: it is "under verification", not data to certify.
 from collections import defaultdict
 from datetime import date
 
+from skilleval.applications.lifecycle import Status
 from skilleval.core.spreadsheets.export import write_csv, write_xlsx
 from skilleval.organization.models import Organization
 from skilleval.results.models import Result, Score
@@ -47,6 +48,7 @@ SEXES = {"M": "男", "F": "女"}
 LEVELS = {5: "五级/初级工", 4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师", 1: "一级/高级技师"}
 ABSENT, CANCELLED = "缺考", "取消"
 PASSED, NOT_PASSED = "合格", "不合格"
+ANNULLED = "成绩无效"  # a discipline decision annulled the result (DOMAIN.md §12)
 SHEET_TITLE = "评价结果"
 
 
@@ -98,7 +100,7 @@ def results_rows(
                 application.work_type.name if application.work_type_id else "",
                 LEVELS.get(application.level, str(application.level)),
                 *(_score_cell(subjects.get(kind)) for kind in SUBJECT_COLUMNS),
-                PASSED if result.passed else NOT_PASSED,
+                ANNULLED if application.status == Status.VOIDED else PASSED if result.passed else NOT_PASSED,
                 result.exam_date.isoformat(),
                 filing_number,
                 # The certificate is the certificates area's, above this one: read through the reverse

@@ -227,3 +227,26 @@ def test_an_appeal_answered_by_another_supervisor_can_lift_the_decision(
     with pytest.raises(DomainError) as caught:
         appeal(decision, text="再次申诉", by=None)
     assert caught.value.code == "window_closed"
+
+
+def test_an_annulled_result_shows_as_annulled_in_the_national_export(
+    held, examiner_a, examiner_b, supervisor_s
+):
+    from skilleval.results.exports import results_rows
+
+    _item, applications, sessions = held
+    score_all(sessions, examiner_a, examiner_b, supervisor_s)
+    incident = record_incident(
+        applications[0],
+        code=Code.objects.get(code="1"),
+        subject="",
+        after_the_event=True,
+        description="学历证明系伪造",
+        occurred_on=EXAM_DAY,
+        by=examiner_a,
+    )
+    decide(incident, reasons="经学信网核验，学历证书不存在", by=supervisor_s)
+    headers, rows = results_rows()
+    outcome = {row[0]: row[headers.index("评价结果")] for row in rows}
+    assert outcome[applications[0].person.full_name] == "成绩无效"
+    assert outcome[applications[1].person.full_name] == "合格"

@@ -118,6 +118,9 @@ def test_the_institution_starts_a_group_make_up_for_its_student(
     )
     assert makeup.created_by == school_user
     assert AuditEntry.objects.filter(action="results.makeup.start", actor_id=school_user.pk).count() == 1
+    # Started and submitted at once (no batch for one make-up); the student confirms their data by code.
+    assert makeup.status == "submitted" and makeup.pre_reviewed_by == school_user
+    assert makeup.confirmation_codes.exists()
 
 
 def test_another_institutions_student_or_an_individual_is_a_404(results, school_user, admin_alice, client):

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from skilleval.accounts.access import role_required
 from skilleval.accounts.roles import Role
 from skilleval.applications.models import Application, Channel
+from skilleval.applications.services import submit_group_application
 from skilleval.core.errors import DomainError
 from skilleval.results.makeup import start_makeup
 from skilleval.results.models import Result, Score
@@ -108,13 +110,15 @@ def makeup(request, number):
         )
         return back
     try:
-        new = start_makeup(
-            application.person,
-            application.item,
-            channel=Channel.GROUP,
-            by=request.user,
-            institution=request.user.institution,
-        )
+        with transaction.atomic():  # started and submitted together: the institution has no batch for it
+            new = start_makeup(
+                application.person,
+                application.item,
+                channel=Channel.GROUP,
+                by=request.user,
+                institution=request.user.institution,
+            )
+            submit_group_application(new, by=request.user)
     except DomainError as exc:
         messages.error(request, f"{number}: {exc.message}")
         return back
