@@ -28,6 +28,15 @@ from tests.core.test_pdf_application_form import needs_poppler, page_image, pdf_
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """The refusals are read in English here (they are translated; the Chinese is checked by the catalog)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_passed_candidates_get_numbered_signed_certificates_and_become_certified(passed):
     _item, applications = passed
     issued = issue_certificates(by=None)
