@@ -7,7 +7,6 @@ only lays them out. The national certificate prints the full ID number, so the c
 at the foot are the national sites where anyone can check the certificate by number and name.
 """
 
-import io
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from skilleval.core.pdf.toolkit import (
     draw_text,
     fit_text,
     register_fonts,
+    render_pages,
     text_width,
 )
 
@@ -118,24 +118,8 @@ def render_certificates(items: Iterable[CertificateData], *, font: str | None = 
     return _render(items, font or register_fonts(), TITLE)
 
 
-def _render(items: Iterable[CertificateData], font: str, title: str) -> bytes:
-    buffer = io.BytesIO()
-    c = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font)
-    # Metadata carries no personal data.
-    c.setTitle(title)
-    c.setSubject(TITLE)
-    pages = 0
-    for data in items:
-        if not pages:
-            c.setCreator(data.organization)
-            c.setAuthor(data.organization)
-        draw_certificate(c, data, font=font)
-        c.showPage()
-        pages += 1
-    if not pages:
-        raise ValueError("no certificates to render")
-    c.save()
-    return buffer.getvalue()
+def _render(items, font: str, title: str) -> bytes:
+    return render_pages(items, draw_certificate, font=font, title=title, subject=TITLE, what="certificates")
 
 
 def draw_certificate(c: Canvas, data: CertificateData, *, font: str | None = None) -> None:

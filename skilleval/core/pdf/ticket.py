@@ -6,7 +6,6 @@ lays them out. The ticket carries the masked ID number only: it is printed, shar
 code carries the ticket number (or the caller's ``qr_payload``) for the check-in desk to scan (§8).
 """
 
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, time
@@ -25,6 +24,7 @@ from skilleval.core.pdf.toolkit import (
     draw_text,
     label,
     register_fonts,
+    render_pages,
     text_width,
     value,
     wrap_text,
@@ -123,24 +123,8 @@ def render_tickets(items: Iterable[TicketData], *, font: str | None = None) -> b
     return _render(items, font or register_fonts(), TITLE)
 
 
-def _render(items: Iterable[TicketData], font: str, title: str) -> bytes:
-    buffer = io.BytesIO()
-    c = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font)
-    # Metadata carries no personal data.
-    c.setTitle(title)
-    c.setSubject(TITLE)
-    pages = 0
-    for data in items:
-        if not pages:
-            c.setCreator(data.organization)
-            c.setAuthor(data.organization)
-        draw_ticket(c, data, font=font)
-        c.showPage()
-        pages += 1
-    if not pages:
-        raise ValueError("no tickets to render")
-    c.save()
-    return buffer.getvalue()
+def _render(items, font: str, title: str) -> bytes:
+    return render_pages(items, draw_ticket, font=font, title=title, subject=TITLE, what="tickets")
 
 
 def draw_ticket(c: Canvas, data: TicketData, *, font: str | None = None) -> None:

@@ -416,3 +416,30 @@ def draw_qr(c: Canvas, text: str, x: float, y: float, size: float, *, ec_level: 
     c.addLiteral("\n".join(ops) + "\nf")
     c.restoreState()
     return module
+
+
+# -- documents of many pages -----------------------------------------------------------------------------
+
+
+def render_pages(items, draw, *, font: str, title: str, subject: str, what: str) -> bytes:
+    """One A4 PDF, a page per item drawn by ``draw(canvas, item, font=font)``, ``items`` consumed once and
+    lazily (a caller can stream rows from a query). The metadata names the document and the organization
+    (the items' ``organization``), never a person."""
+    from reportlab.lib.pagesizes import A4
+
+    buffer = io.BytesIO()
+    c = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font)
+    c.setTitle(title)
+    c.setSubject(subject)
+    pages = 0
+    for item in items:
+        if not pages:
+            c.setCreator(item.organization)
+            c.setAuthor(item.organization)
+        draw(c, item, font=font)
+        c.showPage()
+        pages += 1
+    if not pages:
+        raise ValueError(f"no {what} to render")
+    c.save()
+    return buffer.getvalue()
