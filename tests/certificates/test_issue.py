@@ -71,7 +71,7 @@ def test_a_signature_or_a_row_that_was_tampered_with_is_caught(passed):
     text, signature = certificate.statement, certificate.signature
     forged = text.replace(certificate.person.full_name, "王五")
     assert signing.check(signing.payload(forged, signature)) is None
-    flipped = signature[:10] + ("B" if signature[10] == "A" else "A") + signature[11:]  # one character changed
+    flipped = signature[:10] + ("B" if signature[10] == "A" else "A") + signature[11:]  # one changed
     assert signing.check(signing.payload(text, flipped)) is None
     assert signing.check("garbage") is None
 
