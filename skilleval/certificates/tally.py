@@ -1,15 +1,16 @@
 """Counters and the lookup log of public verification, kept off the database's critical path.
 
-With Redis (REDIS_URL) the counters of a client (requests this minute, misses these ten minutes) are read
-and bumped in one pipelined round trip, and each lookup's log row is appended to a Redis list in a second
-one; the request that fills a batch (settings.VERIFICATION_LOG_BATCH) moves the batch into the
-`Verification` table in one insert, and `flush_log()` (the `flush_verification_log` command, and every
-reader of the table here) moves whatever is left. Without Redis (the embedded setup) the counters live in
+With Redis (REDIS_URL) one script, atomic in Redis and one round trip, counts the request, decides
+(limited, challenged, or the lookup's own hit or miss), counts a miss and appends the lookup's log row to a
+Redis list; the request that fills a batch (settings.VERIFICATION_LOG_BATCH) moves the batch into the
+`Verification` table in one insert, and `flush_log()` (the `flush_verification_log` command) moves whatever
+is left. Without Redis (the embedded setup) the counters live in
 this process's cache and each row is written at once. Either way every lookup is logged, as keyed digests.
 """
 
 import json
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -47,18 +48,84 @@ def _keys(client: str) -> tuple[str, str]:
     )
 
 
-def count_request(client: str) -> tuple[int, int]:
-    """Count this request; return (requests this minute including it, misses in the window)."""
-    minute, misses = _keys(client)
+@dataclass(frozen=True)
+class Limits:
+    per_minute: int  # requests a client may make in a minute
+    misses: int  # misses in the window after which a challenge is due
+    challenge_solved: bool  # this request carries a solved challenge
+
+
+# Count the request, decide, count a miss and append the log row: one round trip, atomic in Redis.
+# KEYS: requests this minute, misses this window, the log list. ARGV: per-minute limit, miss limit,
+# challenge solved (1/0), outcome if allowed (hit/miss), the row without its outcome, the miss window.
+_DECIDE = """
+local asked = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], 120)
+local misses = tonumber(redis.call('GET', KEYS[2]) or '0')
+local outcome = ARGV[4]
+if asked > tonumber(ARGV[1]) then
+  outcome = 'limited'
+elseif misses >= tonumber(ARGV[2]) and ARGV[3] == '0' then
+  outcome = 'challenged'
+elseif outcome == 'miss' then
+  redis.call('INCR', KEYS[2])
+  redis.call('EXPIRE', KEYS[2], tonumber(ARGV[6]))
+end
+local length = redis.call('RPUSH', KEYS[3], outcome .. '|' .. ARGV[5])
+return {outcome, length}
+"""
+_SCRIPTS: dict = {}
+
+
+def decide(
+    *, client: str, query: str, channel: str, found: bool, certificate_id: int | None, limits: Limits
+) -> str:
+    """The outcome of one lookup (hit, miss, limited or challenged), counted and logged."""
+    allowed = Verification.Outcome.HIT if found else Verification.Outcome.MISS
+    row = {"at": timezone.now().isoformat(), "client": client, "query": query, "channel": channel}
     redis = _redis()
-    if redis is not None:
-        pipe = redis.pipeline(transaction=False)
-        pipe.incr(minute)
-        pipe.expire(minute, 120)
-        pipe.get(misses)
-        asked, _ok, missed = pipe.execute()
-        return int(asked), int(missed or 0)
-    return _bump(minute, 120), cache.get(misses, 0)
+    if redis is None:
+        return _decide_here(row, allowed, certificate_id, limits)
+    script = _SCRIPTS.get(id(redis))
+    if script is None:
+        script = _SCRIPTS[id(redis)] = redis.register_script(_DECIDE)
+    minute, misses = _keys(client)
+    if allowed == Verification.Outcome.HIT:
+        row["certificate_id"] = certificate_id
+    outcome, length = script(
+        keys=[minute, misses, cache.make_and_validate_key(LOG_KEY)],
+        args=[
+            limits.per_minute,
+            limits.misses,
+            int(limits.challenge_solved),
+            allowed,
+            json.dumps(row),
+            MISS_WINDOW * 2,
+        ],
+    )
+    if int(length) >= getattr(settings, "VERIFICATION_LOG_BATCH", 200):
+        flush_log()
+    return outcome.decode() if isinstance(outcome, bytes) else outcome
+
+
+def _decide_here(row: dict, allowed: str, certificate_id: int | None, limits: Limits) -> str:
+    """Without Redis: this process's cache counts, and the row is written at once."""
+    minute, misses = _keys(row["client"])
+    asked, missed = _bump(minute, 120), cache.get(misses, 0)
+    if asked > limits.per_minute:
+        outcome = Verification.Outcome.LIMITED
+    elif missed >= limits.misses and not limits.challenge_solved:
+        outcome = Verification.Outcome.CHALLENGED
+    else:
+        outcome = allowed
+        if outcome == Verification.Outcome.MISS:
+            _bump(misses, MISS_WINDOW * 2)
+    Verification.objects.create(
+        **{**row, "at": timezone.now()},
+        outcome=outcome,
+        certificate_id=certificate_id if outcome == Verification.Outcome.HIT else None,
+    )
+    return outcome
 
 
 def _bump(key: str, timeout: int) -> int:
@@ -68,34 +135,6 @@ def _bump(key: str, timeout: int) -> int:
         if cache.add(key, 1, timeout):
             return 1
         return cache.incr(key)
-
-
-def log(
-    *, client: str, query: str, channel: str, outcome: str, certificate_id: int | None, miss: bool
-) -> None:
-    row = {
-        "at": timezone.now().isoformat(),
-        "client": client,
-        "query": query,
-        "channel": channel,
-        "outcome": outcome,
-        "certificate_id": certificate_id,
-    }
-    redis = _redis()
-    if redis is None:
-        if miss:
-            _bump(_keys(client)[1], MISS_WINDOW * 2)
-        Verification.objects.create(**{**row, "at": timezone.now()})
-        return
-    pipe = redis.pipeline(transaction=False)
-    pipe.rpush(cache.make_and_validate_key(LOG_KEY), json.dumps(row))
-    if miss:
-        misses = _keys(client)[1]
-        pipe.incr(misses)
-        pipe.expire(misses, MISS_WINDOW * 2)
-    length = pipe.execute()[0]
-    if length >= getattr(settings, "VERIFICATION_LOG_BATCH", 200):
-        flush_log()
 
 
 def flush_log(limit: int = 5000) -> int:
@@ -109,7 +148,14 @@ def flush_log(limit: int = 5000) -> int:
         batch = redis.lpop(key, limit) or []
         if not batch:
             return moved
-        rows = [json.loads(item) for item in batch]
+        rows = []
+        for item in batch:
+            text = item.decode() if isinstance(item, bytes) else item
+            if text.startswith("{"):  # a row written whole, outcome inside (before the one-trip script)
+                rows.append(json.loads(text))
+                continue
+            outcome, _bar, data = text.partition("|")
+            rows.append({**json.loads(data), "outcome": outcome})
         with transaction.atomic():
             if connection.vendor == "postgresql":  # a lost log batch is a lookup record, nothing more
                 with connection.cursor() as cursor:

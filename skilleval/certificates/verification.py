@@ -91,32 +91,29 @@ def verify(
     name, number, id_number = name.strip(), number.strip().upper(), id_number.strip()
     query = _digest(f"{number}|{normalize_id_number(id_number) if id_number else ''}|{name}", QUERY_PURPOSE)
     today = timezone.localdate()
-    asked, misses = tally.count_request(client)
-
-    def log(outcome, certificate=None):
-        tally.log(
-            client=client,
-            query=query,
-            channel=channel,
-            outcome=outcome,
-            certificate_id=getattr(certificate, "pk", None),
-            miss=outcome == Verification.Outcome.MISS,
-        )
-
-    if asked > int(cached_policy("verify.requests_per_minute", on=today)):
-        log(Verification.Outcome.LIMITED)
+    limits = tally.Limits(
+        per_minute=int(cached_policy("verify.requests_per_minute", on=today)),
+        misses=int(cached_policy("verify.misses_before_challenge", on=today)),
+        challenge_solved=bool(challenge) and solves(challenge, nonce, client),
+    )
+    # The lookup runs before the limits are applied, so counting, deciding and logging take one round trip
+    # to Redis; a refused request never sees what the lookup found.
+    certificate = _find(name=name, number=number, id_number=id_number)
+    outcome = tally.decide(
+        client=client,
+        query=query,
+        channel=channel,
+        found=certificate is not None,
+        certificate_id=getattr(certificate, "pk", None),
+        limits=limits,
+    )
+    if outcome == Verification.Outcome.LIMITED:
         return Answer(429, {"result": "too_many_requests", "retry_after": 60})
-    if misses >= int(cached_policy("verify.misses_before_challenge", on=today)) and not solves(
-        challenge, nonce, client
-    ):
-        log(Verification.Outcome.CHALLENGED)
+    if outcome == Verification.Outcome.CHALLENGED:
         bits = int(cached_policy("verify.challenge_bits", on=today))
         return Answer(429, {"result": "challenge_required", **new_challenge(client, bits)})
-    certificate = _find(name=name, number=number, id_number=id_number)
     if certificate is None:
-        log(Verification.Outcome.MISS)
         return Answer(200, dict(MISS))
-    log(Verification.Outcome.HIT, certificate)
     return Answer(200, describe(certificate))
 
 
