@@ -125,3 +125,42 @@ def close_attendance(session, *, by) -> int:
         )
         record(by, "scheduling.attendance.close", session, {"absent": len(seats)})
     return len(seats)
+
+
+def correct_attendance(seat: SeatAssignment, present: bool, *, reason: str, by) -> SeatAssignment:
+    """A supervisor corrects a door mark after the exam day (a candidate wrongly marked absent would
+    otherwise never get the score entered). Refused once a score of the seat is verified: the score's own
+    change request is the way then."""
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the correction."), code="reason_required")
+    with transaction.atomic():
+        seat = (
+            SeatAssignment.objects.select_for_update()
+            .select_related("session", "application")
+            .get(pk=seat.pk)
+        )
+        score = getattr(seat, "score", None)  # the results area's row, if any (a reverse one-to-one)
+        if score is not None and score.state != "entered":
+            raise DomainError(
+                _("The score of this seat is already verified; ask for a change of the score instead."),
+                code="score_verified",
+            )
+        if seat.present is present:
+            return seat
+        before = seat.present
+        seat.present, seat.attendance_at, seat.attendance_by = present, timezone.now(), by
+        seat.save(update_fields=["present", "attendance_at", "attendance_by"])
+        record(
+            by,
+            "scheduling.attendance.correct",
+            seat,
+            {
+                "application": seat.application.number,
+                "before": before,
+                "after": present,
+                "reason": reason[:300],
+            },
+        )
+        if present and seat.application.status == Status.SCHEDULED:
+            mark_sat(seat.application, by=by, reason=reason[:300])
+    return seat

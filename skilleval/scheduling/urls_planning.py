@@ -53,6 +53,11 @@ urlpatterns = [
     ),
     path("sessions/<int:pk>/room/", sessions.session_change_room, name="planning-session-room"),
     path("sessions/<int:pk>/move-seat/", sessions.session_move_seat, name="planning-session-move-seat"),
+    path(
+        "sessions/<int:pk>/attendance/",
+        sessions.session_correct_attendance,
+        name="planning-session-attendance",
+    ),
     path("sessions/<int:pk>/sign-in.pdf", sessions.sign_in_sheet, name="planning-sign-in"),
     path("sessions/<int:pk>/seat-plan.pdf", sessions.seat_plan, name="planning-seat-plan"),
     path("sessions/<int:pk>/roster.xlsx", sessions.roster_workbook, name="planning-roster"),

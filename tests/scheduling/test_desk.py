@@ -228,3 +228,27 @@ def test_an_invigilator_on_duty_sees_the_sessions_of_their_venue(
     assign_staff(seat_today.session, invigilator, by=admin_alice)
     page = client.get("/desk/", **HOST)
     assert [s.pk for s in page.context["sessions"]] == [seat_today.session_id]
+
+
+def test_a_supervisor_corrects_a_wrong_door_mark_after_the_day_and_the_score_can_then_be_entered(
+    li_ming, programmer_l4, reviewer_rui, admin_alice
+):
+    from skilleval.core.errors import DomainError
+    from skilleval.results.services import Entry, enter_scores
+    from skilleval.scheduling.checkin import correct_attendance
+
+    supervisor = User.objects.create_user(username="sup_desk", password="Sup-pass-2026-desk!")
+    grant_role(supervisor, Role.SUPERVISOR, by=admin_alice)
+    yesterday = published_session(programmer_l4, -1, room_name="401")
+    seat = assign_seat(yesterday, paid(li_ming, programmer_l4, reviewer_rui), by=admin_alice)
+    SeatAssignment.objects.filter(pk=seat.pk).update(present=False)
+    with pytest.raises(DomainError):
+        enter_scores(yesterday, [Entry(seat.pk, "75", False)], by=admin_alice)
+    with pytest.raises(DomainError) as caught:
+        correct_attendance(seat, True, reason=" ", by=supervisor)
+    assert caught.value.code == "reason_required"
+    correct_attendance(seat, True, reason="签到表上有本人签名，门口误点缺考", by=supervisor)
+    seat.refresh_from_db()
+    assert seat.present is True and seat.application.status == "sat"
+    assert AuditEntry.objects.filter(action="scheduling.attendance.correct").count() == 1
+    assert enter_scores(yesterday, [Entry(seat.pk, "75", False)], by=admin_alice)["entered"] == 1

@@ -20,6 +20,7 @@ from skilleval.applications.views.files import private_response
 from skilleval.audit.services import record
 from skilleval.core.errors import DomainError
 from skilleval.scheduling import rosters
+from skilleval.scheduling.checkin import correct_attendance
 from skilleval.scheduling.models import (
     ExamSession,
     Room,
@@ -72,6 +73,8 @@ def session_page(request, pk):
         "needed": needed,
         "assigned": assigned,
         "editable": editable,
+        "can_correct": has_any_role(request.user, [Role.SUPERVISOR]),
+        "today": timezone.localdate(),
     }
     if editable:
         context |= {
@@ -203,3 +206,19 @@ def seat_plan(request, pk):
 @role_required(*READERS)
 def roster_workbook(request, pk):
     return _export(request, pk, rosters.roster_workbook, "roster", "xlsx", XLSX)
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def session_correct_attendance(request, pk):
+    """A supervisor corrects a door mark after the day, with a reason (audited)."""
+    session = _session(pk)
+    seat = get_object_or_404(SeatAssignment, pk=_post_id(request, "seat"), session=session)
+    present = request.POST.get("present") == "1"
+    try:
+        correct_attendance(seat, present, reason=request.POST.get("reason", ""), by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Attendance of seat %(seat)s corrected.") % {"seat": seat.seat_number})
+    return redirect(_session_url(session))
