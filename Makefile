@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/skilleval
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint serve check-python messages clean
+.PHONY: run test lint serve check-python messages clean prod-check
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "skilleval needs Python 3.11 (set PYTHON=...)")'
@@ -47,6 +47,10 @@ test: lint
 	 else \
 	   echo "SKIPPED: PostgreSQL/Redis not reachable on localhost, so the PostgreSQL run and the concurrency tests did not run"; \
 	 fi
+
+# Verify a production configuration (the environment this shell passes): README "Production".
+prod-check: $(STAMP)
+	$(PY) manage.py check_production
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'tests/*' --no-obsolete

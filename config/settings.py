@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "skilleval.results",
     "skilleval.certificates",
     "skilleval.discipline",
+    "skilleval.statistics",
     "skilleval.workdays",
     "skilleval.jobs",
     "skilleval.notifications",
@@ -156,7 +157,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = ["skilleval.people.backends.IdentifierBackend"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "me"
+LOGIN_REDIRECT_URL = "after-login"  # staff to the dashboard, institutions and candidates to their pages
 
 # --- Internationalisation: Simplified Chinese first, English complete -----------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -207,16 +208,22 @@ PAYMENT_PROVIDERS: dict = {}
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jinengrd@sh-sict.com")
 
-# --- Logging: one line per event, with the request id ---------------------------------------------------
+# --- Logging: one line per event, with the request id; LOG_FORMAT=json gives one JSON object per line -------
+LOG_FORMAT = env_str("LOG_FORMAT", "line")
+if LOG_FORMAT not in ("line", "json"):
+    from config.env import ConfigError
+
+    raise ConfigError(f"LOG_FORMAT must be line or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "skilleval.web.logging.RequestIdFilter"}},
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s [req:%(request_id)s] %(message)s"},
+        "json": {"()": "skilleval.web.logging.JsonLogFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

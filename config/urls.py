@@ -7,7 +7,7 @@ from skilleval.applications.views import candidate, confirm, counter, institutio
 from skilleval.eligibility import views as eligibility_views
 from skilleval.payments import views as payment_views
 from skilleval.people import views as people_views
-from skilleval.web import views
+from skilleval.web import landing, views
 from skilleval.web.api import api
 
 urlpatterns = [
@@ -93,6 +93,8 @@ urlpatterns += i18n_patterns(
     path("my-results/", include("skilleval.results.urls_candidate")),
     path("certificates/", include("skilleval.certificates.urls_staff")),
     path("discipline/", include("skilleval.discipline.urls")),
+    path("dashboard/", include("skilleval.statistics.urls")),
+    path("welcome/", landing.after_login, name="after-login"),
     path("", include("skilleval.certificates.urls_public")),
     path("jobs/<int:pk>/", views.job_progress, name="job-progress"),
     path("admin/", admin.site.urls),

@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from skilleval.accounts.access import has_any_role
-from skilleval.accounts.roles import Role
+from skilleval.accounts.roles import STAFF_ROLES, Role
 from skilleval.organization.models import Organization
 
 
@@ -27,6 +27,7 @@ def workspaces(request):
             "results": has_any_role(user, [Role.EXAMINER, Role.SUPERVISOR]),
             "certificates": has_any_role(user, [Role.SUPERVISOR, Role.COUNTER_CLERK]),
             "discipline": has_any_role(user, [Role.SUPERVISOR]),
+            "dashboard": user.is_superuser or has_any_role(user, STAFF_ROLES),
         }
 
     return {"workspaces": SimpleLazyObject(compute)}

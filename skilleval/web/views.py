@@ -1,7 +1,10 @@
 """Public pages (DOMAIN.md §1 "public"): home, catalog with fees, the monthly cycle, office and contacts."""
 
+import logging
 from contextlib import suppress
 
+from django.core.cache import cache
+from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -14,6 +17,8 @@ from skilleval.eligibility.facts import edition_in_force
 from skilleval.jobs.models import JobProgress
 from skilleval.organization.models import EvaluationCycle
 from skilleval.organization.policy import public_rules
+
+logger = logging.getLogger(__name__)
 
 
 @public
@@ -73,10 +78,36 @@ def job_progress(request, pk: int):
     return render(request, "web/job_progress.html", {"job": job})
 
 
+def _probe(check) -> str:
+    try:
+        check()
+    except Exception as exc:  # any failure of the service is "down"; the kind goes to the log, not the answer
+        logger.warning("health check failed: %s", type(exc).__name__)
+        return "down"
+    return "ok"
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache() -> None:
+    # One round trip to the shared cache (Redis in production); the answer does not matter, reaching it does.
+    cache.get("health:web")
+
+
 @public
 @require_GET
 def health(request):
-    return JsonResponse({"status": "ok"})
+    """For load balancers and container health checks: public, no session, two cheap probes; 503 when the
+    database or the cache cannot be reached, so the process is taken out of rotation."""
+    body = {"status": "ok", "database": _probe(_database), "cache": _probe(_cache)}
+    if "down" in body.values():
+        body["status"] = "down"
+    response = JsonResponse(body, status=200 if body["status"] == "ok" else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def server_error(request):
