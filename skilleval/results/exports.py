@@ -68,6 +68,15 @@ def results_rows(
     """One row per published result with an exam date in [from_, to] (either may be open), by exam date
     and application number. Results under verification are left out; their application numbers are
     appended to `withheld` when a list is given."""
+    return HEADERS, list(iter_results_rows(from_, to, withheld=withheld))
+
+
+CHUNK = 500
+
+
+def iter_results_rows(from_: date | None = None, to: date | None = None, *, withheld: list | None = None):
+    """The rows of `results_rows`, made a chunk of results at a time, so an export of any size holds one
+    chunk in memory (issue 11): the results are read with a server-side cursor, their scores per chunk."""
     results = Result.objects.select_related(
         "application__person", "application__occupation", "application__work_type", "application__certificate"
     ).order_by("exam_date", "application__number")
@@ -75,13 +84,22 @@ def results_rows(
         results = results.filter(exam_date__gte=from_)
     if to:
         results = results.filter(exam_date__lte=to)
-    results = list(results)
+    organization = Organization.objects.filter(pk=1).first()
+    filing_number = organization.filing_number if organization else ""
+    chunk: list[Result] = []
+    for result in results.iterator(chunk_size=CHUNK):
+        chunk.append(result)
+        if len(chunk) == CHUNK:
+            yield from _chunk_rows(chunk, filing_number, withheld)
+            chunk = []
+    if chunk:
+        yield from _chunk_rows(chunk, filing_number, withheld)
+
+
+def _chunk_rows(results: list, filing_number: str, withheld: list | None):
     scores: dict[int, dict[str, Score]] = defaultdict(dict)
     for score in Score.objects.filter(application_id__in=[r.application_id for r in results]).order_by("pk"):
         scores[score.application_id][score.subject] = score
-    organization = Organization.objects.filter(pk=1).first()
-    filing_number = organization.filing_number if organization else ""
-    rows = []
     for result in results:
         application, subjects = result.application, scores[result.application_id]
         if not trustworthy(result) or not all(trustworthy(s) for s in subjects.values()):
@@ -89,7 +107,7 @@ def results_rows(
                 withheld.append(application.number)
             continue
         person = application.person
-        rows.append(
+        yield (
             [
                 person.full_name,
                 DOCUMENT_TYPES.get(person.id_type, person.id_type),
@@ -108,7 +126,6 @@ def results_rows(
                 getattr(getattr(application, "certificate", None), "number", ""),
             ]
         )
-    return HEADERS, rows
 
 
 def results_xlsx(headers: list[str], rows: list[list[str]]) -> bytes:
