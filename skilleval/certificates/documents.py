@@ -9,7 +9,7 @@ from django.utils import translation
 from skilleval.catalog.models import Level
 from skilleval.certificates import signing
 from skilleval.certificates.models import Certificate
-from skilleval.core.pdf.certificate import CertificateData, render_certificate, render_certificates
+from skilleval.core.pdf.certificate import CertificateData, render_certificate
 from skilleval.organization.models import Organization
 from skilleval.people.models import DocumentType
 from skilleval.people.services import photo_bytes
@@ -37,10 +37,3 @@ def certificate_data(certificate: Certificate, organization: Organization | None
 
 def certificate_pdf(certificate: Certificate) -> bytes:
     return render_certificate(certificate_data(certificate))
-
-
-def certificates_pdf(query) -> bytes:
-    """Many certificates in one file, a page each (a batch for printing)."""
-    organization = Organization.objects.get(pk=1)
-    related = query.select_related("person", "item__occupation", "item__work_type").order_by("number")
-    return render_certificates(certificate_data(c, organization) for c in related)

@@ -556,9 +556,10 @@ def plan_conflicts(plan: MonthPlan) -> list[dict]:
     for session in sessions:
         if plan.deadline and session.date > plan.deadline:
             out.append({"kind": "session", "session": session, "problem": "after_deadline", "detail": {}})
+    by_id = {s.pk: s for s in sessions}
     for session_id, (needed, have) in staffing(sessions).items():
         if have < needed:
-            session = next(s for s in sessions if s.pk == session_id)
+            session = by_id[session_id]
             out.append(
                 {
                     "kind": "session",

@@ -19,7 +19,6 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone, translation
 
-from skilleval.applications.models import Application
 from skilleval.catalog.models import SUBJECT_ORDER, Level, SubjectKind
 from skilleval.core.pdf.ticket import DEFAULT_RULES, TicketData, TicketSubject, render_ticket, render_tickets
 from skilleval.dbtools import insert_dicts, take_serials
@@ -203,6 +202,3 @@ def combined_pdf(tickets_query) -> bytes:
         _data(ticket, seats, organization, photo=True) for ticket, seats in _tickets(tickets_query)
     )
 
-
-def tickets_of_application(application: Application) -> Ticket | None:
-    return Ticket.objects.filter(application=application).first()
