@@ -201,4 +201,3 @@ def combined_pdf(tickets_query) -> bytes:
     return render_tickets(
         _data(ticket, seats, organization, photo=True) for ticket, seats in _tickets(tickets_query)
     )
-
