@@ -4,6 +4,7 @@ Defaults give the embedded setup: SQLite in WAL mode under ./var, the database t
 messages. DATABASE_URL switches to PostgreSQL; TASKS_BACKEND=rq with REDIS_URL moves jobs onto Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -25,6 +26,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "skilleval.audit",
@@ -57,10 +61,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "skilleval.web.middleware.AuditActorMiddleware",
-    "skilleval.web.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "skilleval.web.middleware.SessionLimitsMiddleware",
+    "skilleval.web.middleware.SecondFactorMiddleware",
+    "skilleval.web.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -155,8 +164,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "skilleval.accounts.passwords.CharacterClassValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["skilleval.people.backends.IdentifierBackend"]
+AUTH_PASSWORD_VALIDATORS.insert(
+    2, {"NAME": "skilleval.accounts.passwords.StaffLengthValidator", "OPTIONS": {"min_length": 12}}
+)
+# Staff change their password within this many days (SECURITY.md; 等保 8.1.4.1 a).
+STAFF_PASSWORD_MAX_AGE_DAYS = env_int("STAFF_PASSWORD_MAX_AGE_DAYS", 90)
+# Axes first: it refuses a locked-out username before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "skilleval.people.backends.IdentifierBackend",
+]
 LOGIN_URL = "login"
+LOGOUT_REDIRECT_URL = "home"
 LOGIN_REDIRECT_URL = "after-login"  # staff to the dashboard, institutions and candidates to their pages
 
 # --- Internationalisation: Simplified Chinese first, English complete -----------------------------------
@@ -176,16 +195,64 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# --- Security (SECURITY.md; the full set arrives with issue 10) -----------------------------------------
+# --- Security (SECURITY.md "Accounts and sessions") ------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
+# Sessions end after this long in all, and after the idle limits below (skilleval/web/middleware.py).
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_IDLE_SECONDS_STAFF = env_int("SESSION_IDLE_SECONDS_STAFF", 15 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and bool(env_str("DATABASE_URL")))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# With HSTS on, subdomains and the preload list follow unless turned off (`check --deploy` then passes).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+
+# Content-Security-Policy: scripts and styles only from our own static files, nothing inline (django-csp).
+# data: images are the second-factor QR code drawn on the server; blob: is the desk camera's still frame.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Second factor: TOTP for staff and institution users (django-otp); the issuer names us in the phone app.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "skilleval")
+
+# Lockout (django-axes): five wrong passwords lock that username for 30 minutes, whatever the address, so
+# many candidates behind one exam-site address are never locked together. The username is the account the
+# typed identifier names (mobile, e-mail or username), so three spellings of one account share one count.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "skilleval.people.backends.lockout_key"
+AXES_CLIENT_IP_CALLABLE = "skilleval.web.middleware.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "skilleval.people.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True  # our audit trail records logins (accounts/auth_events.py)
+AXES_VERBOSE = False
+# axes.W006 asks for the address in the lockout key; SECURITY.md wants the opposite (one exam site's shared
+# address must not lock its candidates together), and the username lock does not depend on the address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Personal data: field keys live apart from SECRET_KEY and the database (skilleval/privacy/keys.py) ------
 FIELD_KEYS_JSON = env_str("SKILLEVAL_FIELD_KEYS")
@@ -226,5 +293,5 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

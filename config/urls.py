@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+from skilleval.accounts import views as account_views
 from skilleval.applications.views import candidate, confirm, counter, institution, review
 from skilleval.eligibility import views as eligibility_views
 from skilleval.payments import views as payment_views
@@ -26,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("account/register/", people_views.register, name="register"),
     path("account/login/", people_views.sign_in, name="login"),
     path("account/logout/", people_views.sign_out, name="logout"),
+    path("account/two-factor/", account_views.two_factor, name="two-factor"),
     path("confirm/", confirm.confirm, name="confirm-data"),
     path("institution/", institution.home, name="institution-home"),
     path("institution/template.xlsx", institution.template, name="institution-template"),

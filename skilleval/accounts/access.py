@@ -63,3 +63,19 @@ def signed_in(view):
 
     wrapper.requires_sign_in = True
     return wrapper
+
+
+def needs_second_factor(user) -> bool:
+    """Staff and institution users prove a second factor (TOTP) after their password; candidates do not."""
+    return bool(
+        user.is_authenticated
+        and (user.is_staff or user.is_superuser or getattr(user, "institution_id", None))
+    )
+
+
+def password_expired(user, *, max_age_days: int, now) -> bool:
+    """Staff change their password within `max_age_days` (SECURITY.md; 等保 8.1.4.1 a)."""
+    if not (user.is_staff or user.is_superuser):
+        return False
+    changed = user.password_changed_at  # set by every set_password(); None only for an unusable password
+    return changed is not None and (now - changed).days >= max_age_days

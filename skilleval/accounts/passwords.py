@@ -27,3 +27,21 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return _("Mix at least three of: lower-case letters, upper-case letters, digits, symbols.")
+
+
+class StaffLengthValidator:
+    """Staff passwords are longer (SECURITY.md: at least 8 characters, staff 12)."""
+
+    def __init__(self, min_length: int = 12):
+        self.min_length = min_length
+
+    def validate(self, password, user=None):
+        if user is not None and (user.is_staff or user.is_superuser) and len(password) < self.min_length:
+            raise ValidationError(
+                _("Staff passwords must be at least %(min_length)d characters long."),
+                code="password_too_short_for_staff",
+                params={"min_length": self.min_length},
+            )
+
+    def get_help_text(self):
+        return _("Staff passwords have at least %(min_length)d characters.") % {"min_length": self.min_length}

@@ -30,3 +30,23 @@ class IdentifierBackend(ModelBackend):
         except InvalidValue:
             return users.filter(username=identifier).first()
         return users.filter(person__phone_index=blind_index(mobile, purpose=PHONE_INDEX_PURPOSE)).first()
+
+
+LOCKOUT_INDEX_PURPOSE = "accounts.login.identifier"
+
+
+def lockout_key(request, credentials) -> str:
+    """What django-axes counts failures against: the account, never the address (SECURITY.md).
+
+    A typed mobile number, e-mail and username of one account give one key, so an attacker gains nothing by
+    switching spellings. An identifier that names no account gets a keyed hash of itself, so it locks the
+    same way (the same answer as for a real account) and no typed phone number is stored in clear.
+    """
+    identifier = (credentials or {}).get("username")
+    if identifier is None and request is not None:
+        identifier = request.POST.get("username")
+    identifier = (identifier or "").strip()
+    user = IdentifierBackend()._find(identifier) if identifier else None
+    if user is not None:
+        return f"user:{user.pk}"
+    return "unknown:" + blind_index(identifier.lower(), purpose=LOCKOUT_INDEX_PURPOSE)[:32]

@@ -1,13 +1,21 @@
 """Give every request an id and a client address the audit trail and the logs can read."""
 
 import dataclasses
+import time
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
 
+from skilleval.accounts.access import needs_second_factor, password_expired
+from skilleval.accounts.auth_events import SESSION_SEEN, SESSION_STARTED
+from skilleval.audit.services import record
 from skilleval.core import context
 
 
@@ -76,20 +84,109 @@ class ApiLanguageMiddleware:
         return response
 
 
-class PasswordChangeRequiredMiddleware:
-    """A user holding a one-time password (the first administrator) changes it before anything else."""
+def axes_client_ip(request) -> str | None:
+    """django-axes reads the client address the same way the audit trail does (trusted proxies only)."""
+    return client_ip(request)
+
+
+class SessionLimitsMiddleware:
+    """Sessions end after 30 minutes idle (staff 15) and 12 hours in all (SECURITY.md; 等保 8.1.4.1 b).
+
+    The times live in the session itself (set at login, accounts/auth_events.py); an expired session is
+    flushed on the server, not only forgotten by the browser. A session whose user has gone (deactivated,
+    or signed out by a password change elsewhere) is flushed too. Pages for a signed-in user carry
+    `Cache-Control: no-store`: they hold personal data, and no shared or back-button cache should keep them.
+    """
+
+    TOUCH_EVERY = 60  # seconds: the last-seen time is written at most once a minute, not on every click
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None:
+            if user.is_authenticated:
+                expired = self._expired(request, session, user)
+                if expired:
+                    record(user, "accounts.session.expire", user, {"reason": expired})
+                    logout(request)
+                    messages.info(request, _("You were signed out after a period without activity."))
+                    return redirect_to_login(request.get_full_path())
+            elif SESSION_KEY in session:
+                session.flush()  # the account behind it can no longer sign in: end the session for good
+        response = self.get_response(request)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True)
+        return response
+
+    def _expired(self, request, session, user) -> str | None:
+        now = int(time.time())
+        started = session.get(SESSION_STARTED)
+        seen = session.get(SESSION_SEEN)
+        if started is None or seen is None:
+            session[SESSION_STARTED] = session[SESSION_SEEN] = now
+            return None
+        idle = settings.SESSION_IDLE_SECONDS_STAFF if user.is_staff else settings.SESSION_IDLE_SECONDS
+        if now - started > settings.SESSION_ABSOLUTE_SECONDS:
+            return "absolute"
+        if now - seen > idle:
+            return "idle"
+        if now - seen >= self.TOUCH_EVERY:
+            session[SESSION_SEEN] = now
+        return None
+
+
+def _second_factor_paths() -> set[str]:
+    return {reverse("two-factor"), reverse("logout"), reverse("admin:logout")}
+
+
+class SecondFactorMiddleware:
+    """Staff and institution users reach nothing but the second-factor page until a TOTP code is verified.
+
+    Enforced here, for every page including the admin, rather than per view, so no page can forget it.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.must_change_password:
+        if (
+            user is not None
+            and needs_second_factor(user)
+            and not user.is_verified()
+            and request.path not in _second_factor_paths()
+            and not request.path.startswith(("/static/", "/i18n/", "/api/"))
+        ):
+            return redirect_to_login(request.get_full_path(), login_url=reverse("two-factor"))
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user holding a one-time password (the first administrator), or staff whose password is older than
+    STAFF_PASSWORD_MAX_AGE_DAYS, change it before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and self._must_change(user):
             allowed = {
                 reverse("admin:password_change"),
                 reverse("admin:password_change_done"),
                 reverse("admin:logout"),
+                reverse("logout"),
+                reverse("two-factor"),  # the second factor comes first, then the new password
             }
             if request.path not in allowed and not request.path.startswith(("/static/", "/i18n/")):
                 return redirect("admin:password_change")
         return self.get_response(request)
+
+    @staticmethod
+    def _must_change(user) -> bool:
+        return user.must_change_password or password_expired(
+            user, max_age_days=settings.STAFF_PASSWORD_MAX_AGE_DAYS, now=timezone.now()
+        )

@@ -4,6 +4,7 @@ import pytest
 
 from skilleval.accounts.models import User
 from skilleval.accounts.services import ensure_first_admin
+from tests.accounts.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 HOST = {"HTTP_HOST": "127.0.0.1"}
@@ -11,7 +12,7 @@ HOST = {"HTTP_HOST": "127.0.0.1"}
 
 def test_the_one_time_password_must_be_changed_first(client):
     password = ensure_first_admin()
-    assert client.login(username="admin", password=password)
+    sign_in(client, User.objects.get(username="admin"), password)
     response = client.get("/admin/", **HOST)
     assert response.status_code == 302 and response["Location"] == "/admin/password_change/"
 
@@ -29,7 +30,7 @@ def test_the_one_time_password_must_be_changed_first(client):
 
 def test_a_password_with_too_few_character_classes_is_refused(client):
     password = ensure_first_admin()
-    client.login(username="admin", password=password)
+    sign_in(client, User.objects.get(username="admin"), password)
     response = client.post(
         "/admin/password_change/",
         {"old_password": password, "new_password1": "zhangsanfeng", "new_password2": "zhangsanfeng"},
