@@ -111,7 +111,7 @@ def revoke_api_token(token: ApiToken, *, by: User) -> None:
         record(by, "accounts.api_token.revoke", token)
 
 
-# --- Second factor (TOTP, SECURITY.md "Accounts and sessions"; 等保 8.1.4.1 d) -------------------------------
+# --- Second factor (TOTP, SECURITY.md "Accounts and sessions"; 等保 8.1.4.1 d) ------------------------------
 
 
 def pending_totp_device(user: User):
