@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 self.style.WARNING(
                     "\nFirst administrator created — 首个管理员已创建\n"
                     f"  username / 用户名: admin\n  one-time password / 一次性密码: {password}\n"
-                    "  At first sign-in, add the account to an authenticator app (TOTP) from the QR code shown,\n"
+                    "  At first sign-in, scan the QR code shown into an authenticator app (TOTP),\n"
                     "  then change this password. 首次登录时先用身份验证器扫码绑定，再修改此密码。\n"
                 )
             )
