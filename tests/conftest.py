@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 
 NOTICE_2026 = Path(__file__).resolve().parent.parent / "skilleval" / "seed" / "notice-2026.json"
+pytest_plugins = ["tests.log_scan"]  # fails the run when a log line or URL holds a secret (SECURITY.md)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -59,3 +60,30 @@ def _fresh_cache_and_policies():
     cache.clear()
     forget_cached_policies()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _force_login_with_second_factor(monkeypatch):
+    """`client.force_login(staff)` stands for a full sign-in: password and, for staff and institution users,
+    a verified TOTP device, as the second-factor middleware requires. The sign-in itself, code by code, is
+    tested in tests/accounts/test_sign_in_security.py through the real pages."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from skilleval.accounts.access import needs_second_factor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if needs_second_factor(user):
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.filter(
+                user=user, confirmed=True
+            ).first() or TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

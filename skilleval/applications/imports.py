@@ -42,6 +42,8 @@ from skilleval.privacy.fields import blind_index
 from skilleval.privacy.files import sha256
 
 MAX_BYTES = 20 * 1024 * 1024
+# The annotated error report is sealed under this purpose; only the uploader's session knows its name.
+REPORT_PURPOSE = "applications.import_report"
 CHUNK = 500
 LOOKUP_CHUNK = 5000  # ids per IN (…) list: well under SQLite's 32,766 bound parameters
 

@@ -1,4 +1,5 @@
-"""Where messages go. The default writes each to the log (console); real gateways plug in by setting
+"""Where messages go. The default writes a line for each to the log (console) and leaves the text in the
+outbox; real gateways plug in by setting
 `NOTIFICATION_BACKENDS = {"email": "dotted.path", "sms": "dotted.path"}`: a callable taking a Message."""
 
 import logging
@@ -11,8 +12,11 @@ logger = logging.getLogger("skilleval.notifications")
 
 
 def console(message) -> None:
-    # The address is logged masked: no phone number or e-mail in a log line (SECURITY.md).
-    logger.info("%s to %s [%s]: %s", message.channel, message.address_masked, message.topic, message.body)
+    # Neither the full address nor the text goes into the log line (SECURITY.md): a text may carry a one-time
+    # code (the data-confirmation code) or a name. Staff read the text in the outbox (admin).
+    logger.info(
+        "%s to %s [%s]: outbox message %s", message.channel, message.address_masked, message.topic, message.pk
+    )
 
 
 def django_mail(message) -> None:

@@ -12,7 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skilleval.accounts.access import role_required
 from skilleval.accounts.roles import Role
 from skilleval.applications.group_photos import MAX_ZIP_BYTES, start_photo_upload, students_without_photo
-from skilleval.applications.imports import COLUMNS, MAX_BYTES, annotated_upload, import_group_file
+from skilleval.applications.imports import (
+    COLUMNS,
+    MAX_BYTES,
+    REPORT_PURPOSE,
+    annotated_upload,
+    import_group_file,
+)
 from skilleval.applications.lifecycle import Status
 from skilleval.applications.models import GroupBatch
 from skilleval.applications.services import pre_review_batch, submit_batch
@@ -22,7 +28,6 @@ from skilleval.core.spreadsheets import template_xlsx
 from skilleval.privacy.files import delete_private, read_private, store_private
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REPORT_PURPOSE = "applications.import_report"
 
 
 def _batch(request, pk: int) -> GroupBatch:
