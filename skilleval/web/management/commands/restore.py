@@ -11,7 +11,8 @@ naming what failed.
 from django.core.management.base import BaseCommand, CommandError
 
 from skilleval.core.context import acting_as
-from skilleval.web.backup import BackupError, check_archive, restore_backup
+from skilleval.web.backup import BackupError, check_archive
+from skilleval.web.restore import restore_backup
 
 
 class Command(BaseCommand):
