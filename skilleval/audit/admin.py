@@ -5,6 +5,19 @@ from skilleval.audit.models import AuditEntry
 from skilleval.audit.services import record
 
 
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Rows a service owns (scores, seats, logs): shown in the admin, never added, edited or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AuditedModelAdmin(admin.ModelAdmin):
     """Admin edits are state changes too: each save or delete writes an audit row in the same transaction
     (Django's admin views are atomic), so staff work in the admin leaves the same trail as a service."""
@@ -44,7 +57,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyModelAdmin):
     list_display = (
         "seq",
         "at",
@@ -60,15 +73,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("action", "actor_label", "target_id", "request_id")
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("hash"))
     def short_hash(self, obj):

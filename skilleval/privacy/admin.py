@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from skilleval.audit.admin import ReadOnlyModelAdmin
 from skilleval.privacy.models import PurgeRun
 
 
 @admin.register(PurgeRun)
-class PurgeRunAdmin(admin.ModelAdmin):
+class PurgeRunAdmin(ReadOnlyModelAdmin):
     """The log of retention purges: read only, written by the purge itself (manage.py purge_expired)."""
 
     list_display = ("started_at", "finished_at", "state", "channel", "started_by", "rows", "files")
@@ -19,12 +20,3 @@ class PurgeRunAdmin(admin.ModelAdmin):
     @admin.display(description=_("files"))
     def files(self, run):
         return run.files
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

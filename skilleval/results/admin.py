@@ -1,20 +1,11 @@
 from django.contrib import admin
 
-from skilleval.audit.admin import AuditedModelAdmin
+from skilleval.audit.admin import AuditedModelAdmin, ReadOnlyModelAdmin
 from skilleval.results.models import Result, ReviewRequest, Score, ScoreChange, ScoreEvent, SubjectMapping
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyModelAdmin):
     """Scores and results change only through the four-eyes services; here they are read."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Score)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from skilleval.audit.admin import AuditedModelAdmin
+from skilleval.audit.admin import AuditedModelAdmin, ReadOnlyModelAdmin
 from skilleval.scheduling.models import (
     Cohort,
     ExamSession,
@@ -44,17 +44,8 @@ class SeatAssignmentAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyModelAdmin):
     """Rows the planning pages and services own (locks, lifecycle, numbering): visible here, not editable."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(MonthPlan)
