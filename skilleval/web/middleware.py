@@ -112,7 +112,14 @@ class SessionLimitsMiddleware:
                 if expired:
                     record(user, "accounts.session.expire", user, {"reason": expired})
                     logout(request)
-                    messages.info(request, _("You were signed out after a period without activity."))
+                    messages.info(
+                        request,
+                        _("You were signed out after a period without activity.")
+                        if expired == "idle"
+                        else _(
+                            "You were signed out: a session lasts 12 hours at most. Please sign in again."
+                        ),
+                    )
                     return redirect_to_login(request.get_full_path())
             elif SESSION_KEY in session:
                 session.flush()  # the account behind it can no longer sign in: end the session for good
