@@ -116,9 +116,8 @@ class SessionLimitsMiddleware:
                         request,
                         _("You were signed out after a period without activity.")
                         if expired == "idle"
-                        else _(
-                            "You were signed out: a session lasts 12 hours at most. Please sign in again."
-                        ),
+                        else _("You were signed out: a session lasts %(hours)d hours at most. Sign in again.")
+                        % {"hours": settings.SESSION_ABSOLUTE_SECONDS // 3600},
                     )
                     return redirect_to_login(request.get_full_path())
             elif SESSION_KEY in session:
