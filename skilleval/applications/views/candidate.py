@@ -118,18 +118,7 @@ def apply(request):
     if item_id and item_id.isdigit():
         item = get_object_or_404(items, pk=int(item_id))
     verdict = None
-    if item is not None:
-        try:
-            verdict = check_person(
-                person,
-                occupation=item.occupation.code,
-                work_type=item.work_type.name if item.work_type_id else None,
-                level=item.level,
-                on=today,
-                lang=_lang(),
-            ).to_dict()
-        except InvalidFields as exc:
-            messages.error(request, next(iter(exc.errors.values()))[0])
+    verdict_known = False  # the verdict is shown on the page; a submission that goes through never renders it
     if request.method == "POST" and item is not None:
         if request.POST.get("pledge") != "on":
             messages.error(request, _("Accept the pledge that your materials are true first."))
@@ -146,6 +135,9 @@ def apply(request):
                 submit_application(
                     application, by=request.user, claimed_condition=request.POST.get("condition", "")
                 )
+            except InvalidFields as exc:  # the person's data cannot be judged: say which, show no verdict
+                messages.error(request, next(iter(exc.errors.values()))[0])
+                verdict_known = True
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -153,6 +145,18 @@ def apply(request):
                     request, _("Your application is submitted. You will be told of every change.")
                 )
                 return redirect("application", number=application.number)
+    if item is not None and not verdict_known:
+        try:
+            verdict = check_person(
+                person,
+                occupation=item.occupation.code,
+                work_type=item.work_type.name if item.work_type_id else None,
+                level=item.level,
+                on=today,
+                lang=_lang(),
+            ).to_dict()
+        except InvalidFields as exc:
+            messages.error(request, next(iter(exc.errors.values()))[0])
     context = {
         "items": items.order_by("occupation__code", "work_type__name", "-level"),
         "item": item,
