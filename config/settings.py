@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "skilleval.web.middleware.SecondFactorMiddleware",
     "skilleval.web.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "skilleval.web.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -1,8 +1,12 @@
 """Give every request an id and a client address the audit trail and the logs can read."""
 
 import dataclasses
+import functools
 import time
 
+from csp.constants import HEADER as CSP_HEADER
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
@@ -196,3 +200,41 @@ class PasswordChangeRequiredMiddleware:
         return user.must_change_password or password_expired(
             user, max_age_days=settings.STAFF_PASSWORD_MAX_AGE_DAYS, now=timezone.now()
         )
+
+
+# What a view may set on a response, or a template on the request, to change the policy of one response.
+_CSP_PER_RESPONSE = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_exempt",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+    "_csp_exempt_ro",
+)
+
+
+@functools.lru_cache(maxsize=4)
+def _csp_header(_policy_id: int) -> str:
+    return build_policy()
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp, with the header built once. Our policy uses no nonce and no view changes it, yet the stock
+    middleware builds the same string again for every response (about 0.15 ms, a tenth of a certificate
+    verification). Anything that makes one response's policy differ goes through django-csp unchanged."""
+
+    def process_response(self, request, response):
+        varies = getattr(request, "_csp_nonce", None) is not None or any(
+            hasattr(response, name) for name in _CSP_PER_RESPONSE
+        )
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+        special = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or policy.get(
+            "EXCLUDE_URL_PREFIXES"
+        )
+        if varies or special or settings.DEBUG:
+            return super().process_response(request, response)
+        if CSP_HEADER not in response:
+            response[CSP_HEADER] = _csp_header(id(policy))
+        return response
