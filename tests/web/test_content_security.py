@@ -63,3 +63,26 @@ def test_the_scan_catches_what_the_csp_would_block():
     assert offences("<style>.a { color: red }</style>")
     assert not offences('<script src="/static/web/desk.js" defer></script>')
     assert not offences('<script id="data" type="application/json">{"a": 1}</script>')
+
+
+def test_the_header_built_once_is_the_one_django_csp_builds(client, notice_2026):
+    from csp.utils import build_policy
+
+    first = client.get("/catalog/", HTTP_HOST="127.0.0.1")["Content-Security-Policy"]
+    second = client.get("/", HTTP_HOST="127.0.0.1")["Content-Security-Policy"]
+    assert first == second == build_policy()
+    assert "script-src 'self'" in first
+
+
+def test_a_view_that_changes_its_policy_still_gets_its_own_header(rf):
+    from django.http import HttpResponse
+
+    from skilleval.web.middleware import ContentSecurityPolicyMiddleware
+
+    response = HttpResponse("ok")
+    response._csp_update = {"img-src": ["https://maps.example.cn"]}
+    request = rf.get("/")
+    middleware = ContentSecurityPolicyMiddleware(lambda r: response)
+    middleware.process_request(request)
+    header = middleware.process_response(request, response)["Content-Security-Policy"]
+    assert "https://maps.example.cn" in header and "script-src 'self'" in header
