@@ -11,6 +11,7 @@ clear, so a second run finds nothing.
 
 import calendar
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,7 +41,7 @@ class Purged:
     files: tuple[str, ...] = ()
 
 
-class Category:
+class Category(ABC):
     """One kind of personal data with one period. `name` is the key in the log, `policy` the policy default
     that holds the period, `floor` a period the law sets as a minimum (a shorter policy is raised to it)."""
 
@@ -49,13 +50,13 @@ class Category:
     label: str
     floor: dict | None = None
 
+    @abstractmethod
     def chunks(self, *, cutoff: datetime, now: datetime, size: int) -> Iterator[list]:
         """Keys (ids, file names) of what expired before `cutoff`, a chunk at a time."""
-        raise NotImplementedError
 
+    @abstractmethod
     def purge(self, keys: list, *, cutoff: datetime, now: datetime) -> Purged:
         """Clear one chunk; runs inside a transaction."""
-        raise NotImplementedError
 
     def count(self, *, cutoff: datetime, now: datetime) -> int:
         return sum(len(keys) for keys in self.chunks(cutoff=cutoff, now=now, size=CHUNK))
@@ -65,8 +66,9 @@ class RowCategory(Category):
     """Rows of one model. `expired` returns the rows past the period that still hold personal data; the
     chunks page through it by primary key, so a row the purge could not change is never taken twice."""
 
+    @abstractmethod
     def expired(self, *, cutoff: datetime, now: datetime) -> QuerySet:
-        raise NotImplementedError
+        """The rows past the period that still hold personal data."""
 
     def chunks(self, *, cutoff, now, size):
         last = None
