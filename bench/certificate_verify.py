@@ -236,11 +236,11 @@ def load() -> float:
                 level=item.level,
                 issued_on=issued_on,
                 statement=statement,
+                signature=signature,
             )
             revoked = n % 100 == 99  # one in a hundred
             return {
                 **vars(row),
-                "signature": signature,
                 "tag": certificate_tag(row),
                 "state": Certificate.State.REVOKED if revoked else Certificate.State.VALID,
                 "revoked_at": now if revoked else None,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str, persistent_secret
+from config.env import env_bool, env_float, env_int, env_list, env_str, persistent_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("SKILLEVAL_DATA_DIR", str(BASE_DIR / "var")))
@@ -104,6 +104,16 @@ if DATABASE_URL:
             conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, its health check skipping a connection that answered moments ago (see the module).
+        DATABASES["default"]["ENGINE"] = "skilleval.core.postgresql"
+        DATABASES["default"]["HEALTH_CHECK_BYPASS_SECONDS"] = env_float("DB_HEALTH_CHECK_BYPASS_SECONDS", 0.5)
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        # Prepared statements where the code asks for one (`execute(..., prepare=True)` on a server-binding
+        # cursor: the public verification lookup), never automatically; Django's own cursors bind on the
+        # client and never prepare. Behind a pooler in transaction mode that cannot carry them (PgBouncer
+        # before 1.21): DB_PREPARED_STATEMENTS=false, and the lookup is planned on every call.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -8,10 +8,9 @@ for every miss, 429 with `Retry-After` when the client is limited or owes a proo
 
 from typing import Literal
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja import Status as Reply
 from pydantic import model_validator
 
 from skilleval.certificates import signing
@@ -103,9 +102,10 @@ def verify(request, payload: VerifyIn, response: HttpResponse):
         challenge=payload.challenge,
         nonce=payload.nonce,
     )
+    reply = JsonResponse(answer.body, status=answer.status, json_dumps_params={"ensure_ascii": False})
     if answer.status == 429:
-        response["Retry-After"] = str(answer.body.get("retry_after", 0))
-    return Reply(answer.status, answer.body)
+        reply["Retry-After"] = str(answer.body.get("retry_after", 0))
+    return reply
 
 
 @router.get(

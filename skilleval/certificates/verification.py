@@ -12,6 +12,7 @@ on every request cost more than the lookup itself (bench/certificate_verify.py).
 names and the organization's name are remembered in the process for a minute.
 """
 
+import functools
 import hashlib
 import secrets
 import time
@@ -26,6 +27,7 @@ from skilleval.certificates import signing, tally
 from skilleval.certificates.models import Certificate, Verification
 from skilleval.certificates.services import trustworthy
 from skilleval.core.validators import normalize_id_number
+from skilleval.dbtools import fetch_one_prepared
 from skilleval.organization.models import Organization
 from skilleval.organization.policy import cached_policy
 from skilleval.people.models import DocumentType, Person
@@ -153,9 +155,7 @@ def _find(*, name: str, number: str, id_number: str) -> Certificate | None:
         indexes = [id_index(t, normalised) for t in DocumentType.values]
         condition = f"p.id_number_index IN ({', '.join(['%s'] * len(indexes))}) AND p.full_name = %s"
         params = [*indexes, name]
-    with connection.cursor() as cursor:
-        cursor.execute(_FIND_SQL.format(condition=condition), params)
-        row = cursor.fetchone()
+    row = fetch_one_prepared(_FIND_SQL.format(condition=condition), params)
     if row is None:
         return None
     values = dict(zip(_CERTIFICATE_COLUMNS, row, strict=False))
@@ -173,8 +173,6 @@ def describe(certificate: Certificate) -> dict:
     if not trustworthy(certificate):
         return {"result": "under_verification", "number": certificate.number}
     occupation, work_type = _item_names(certificate.item_id)
-    with translation.override("zh-hans"):
-        level = str(Level(certificate.level).label)
     return {
         "result": "revoked" if certificate.state == Certificate.State.REVOKED else "valid",
         "number": certificate.number,
@@ -182,7 +180,7 @@ def describe(certificate: Certificate) -> dict:
         "id_number": certificate.person.id_number_masked,
         "occupation": occupation,
         "work_type": work_type,
-        "level": level,
+        "level": _level_label(certificate.level),
         "issued_on": certificate.issued_on.isoformat(),
         "organization": _organization_name(),
     }
@@ -230,6 +228,13 @@ def _item_names(item_id: int) -> tuple[str, str]:
         hit = ((item.occupation.name, item.work_type.name if item.work_type_id else "--"), now + 60)
         _NAMES[("item", item_id)] = hit
     return hit[0]
+
+
+@functools.cache
+def _level_label(level: int) -> str:
+    """As printed on the certificate, in Chinese whatever the request's language (a fixed text per level)."""
+    with translation.override("zh-hans"):
+        return str(Level(level).label)
 
 
 def _organization_name() -> str:

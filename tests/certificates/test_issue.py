@@ -1,6 +1,7 @@
 """Issuing certificates (issue 8, DOMAIN.md §11): who gets one, the 22-character number without gaps, the
 signed statement, immutability except revocation, provincial numbers, collection."""
 
+import importlib
 import threading
 from datetime import timedelta
 
@@ -23,6 +24,7 @@ from skilleval.certificates.services import (
     trustworthy,
 )
 from skilleval.core.errors import DomainError
+from skilleval.privacy.fields import blind_index
 from tests.core.test_pdf_application_form import needs_poppler, page_image, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +76,65 @@ def test_a_signature_or_a_row_that_was_tampered_with_is_caught(passed):
     flipped = signature[:10] + ("B" if signature[10] == "A" else "A") + signature[11:]  # one changed
     assert signing.check(signing.payload(text, flipped)) is None
     assert signing.check("garbage") is None
+
+
+def test_the_integrity_tag_covers_the_signature(passed):
+    # SECURITY.md "Audit and integrity": a row edited behind the application's back is not trusted. The tag
+    # covers the signature, so a changed signature is caught without an Ed25519 check on every lookup.
+    certificate = issue_certificates(by=None)[0]
+    assert trustworthy(certificate)
+    signature = certificate.signature
+    certificate.signature = signature[:10] + ("B" if signature[10] == "A" else "A") + signature[11:]
+    assert not trustworthy(certificate)
+    certificate.signature, certificate.statement = signature, certificate.statement + " "
+    assert not trustworthy(certificate)
+
+
+def _editor():
+    """What the migration's functions use of a schema editor, usable inside the test's transaction."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    def execute(sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    return SimpleNamespace(connection=connection, execute=execute)
+
+
+def test_migration_0003_retags_only_rows_that_were_trustworthy(passed):
+    from django.apps import apps
+
+    retag = importlib.import_module("skilleval.certificates.migrations.0003_tag_covers_signature")
+    first, second = issue_certificates(by=None)[:2]
+    retag.backwards(apps, _editor())  # as the rows were before 0003: tags without the signature
+    rows = {c.pk: c for c in Certificate.objects.all()}
+    assert not any(trustworthy(c) for c in rows.values())
+    assert rows[first.pk].tag == retag._old_tag(rows[first.pk], blind_index)
+    # The second row's signature was changed behind the application's back while the old tag stood.
+    bad = second.signature[:10] + ("B" if second.signature[10] == "A" else "A") + second.signature[11:]
+    lift = _editor()
+    immutable = importlib.import_module("skilleval.certificates.migrations.0002_immutable")
+    if lift.connection.vendor == "postgresql":
+        lift.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        lift.execute("ALTER TABLE certificates_certificate DISABLE TRIGGER certificate_no_update")
+        Certificate.objects.filter(pk=second.pk).update(signature=bad)
+        lift.execute("ALTER TABLE certificates_certificate ENABLE TRIGGER certificate_no_update")
+    else:
+        for statement in immutable.SQLITE_DOWN:
+            lift.execute(statement)
+        Certificate.objects.filter(pk=second.pk).update(signature=bad)
+        for statement in immutable.SQLITE_UP:
+            lift.execute(statement)
+
+    retag.forwards(apps, _editor())
+
+    assert trustworthy(Certificate.objects.get(pk=first.pk))
+    assert not trustworthy(Certificate.objects.get(pk=second.pk))  # not laundered by the new tag
+    assert Certificate.objects.get(pk=second.pk).tag == retag._old_tag(rows[second.pk], blind_index)
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():  # the trigger is back
+        Certificate.objects.filter(pk=first.pk).update(tag="0" * 64)
 
 
 def test_an_issued_certificate_only_changes_by_revocation_and_is_never_deleted(passed, admin_alice):
