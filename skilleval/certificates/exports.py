@@ -4,9 +4,9 @@ its revocations-only variant, and the handover list an institution signs.
 The upload is the official record, so it carries the full ID number (decrypted here, never shown on a page)
 and the database's own Chinese wording whatever the language of the person downloading it. Every cell goes
 through the spreadsheet writer, which neutralises formula injection (SECURITY.md "Input and files"). A
-certificate whose row no longer matches its integrity tag or signature is left out and counted: it is
-"under verification", not data to send (SECURITY.md "Audit and integrity"). The handover list carries
-masked ID numbers only: it goes home with the receiver.
+certificate whose row no longer matches its integrity tag (which covers the signature) is left out and
+counted: it is "under verification", not data to send (SECURITY.md "Audit and integrity"). The handover
+list carries masked ID numbers only: it goes home with the receiver.
 """
 
 from datetime import date
