@@ -106,7 +106,7 @@ if DATABASE_URL:
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend, its health check skipping a connection that answered moments ago (see the module).
-        DATABASES["default"]["ENGINE"] = "skilleval.core.postgresql"
+        DATABASES["default"]["ENGINE"] = "config.postgresql"
         DATABASES["default"]["HEALTH_CHECK_BYPASS_SECONDS"] = env_float("DB_HEALTH_CHECK_BYPASS_SECONDS", 0.5)
     if env_bool("DB_PREPARED_STATEMENTS", True):
         # Prepared statements where the code asks for one (`execute(..., prepare=True)` on a server-binding

@@ -1,5 +1,5 @@
 """The PostgreSQL backend's health check window and the prepared statement of the verification lookup
-(skilleval.core.postgresql, skilleval.dbtools.fetch_one_prepared)."""
+(config.postgresql, skilleval.dbtools.fetch_one_prepared)."""
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
@@ -29,7 +29,7 @@ def health_checks(monkeypatch):
 
 def request_ends(monkeypatch, at):
     """Django's request_finished, then request_started, at monotonic time `at`."""
-    monkeypatch.setattr("skilleval.core.postgresql.base.time.monotonic", lambda: at)
+    monkeypatch.setattr("config.postgresql.base.time.monotonic", lambda: at)
     connection.close_if_unusable_or_obsolete()
     connection.close_if_unusable_or_obsolete()
 
@@ -40,7 +40,7 @@ def query():
 
 
 def test_the_engine_is_ours_when_the_database_is_postgresql():
-    assert type(connections[DEFAULT_DB_ALIAS]).__module__ == "skilleval.core.postgresql.base"
+    assert type(connections[DEFAULT_DB_ALIAS]).__module__ == "config.postgresql.base"
 
 
 @pytest.mark.django_db(
@@ -74,7 +74,7 @@ def test_a_request_that_had_a_database_error_proves_nothing(health_checks, monke
         cursor.execute("SELECT * FROM no_such_table")
     assert connection.errors_occurred
     checks_before = len(health_checks)
-    monkeypatch.setattr("skilleval.core.postgresql.base.time.monotonic", lambda: 100.2)
+    monkeypatch.setattr("config.postgresql.base.time.monotonic", lambda: 100.2)
     connection.close_if_unusable_or_obsolete()  # the request ends: Django checks the connection …
     assert len(health_checks) == checks_before + 1
     assert connection.proven_at == 100.1  # … and the failed request did not count as proof
