@@ -165,3 +165,25 @@ def test_the_openapi_document_describes_both_operations(client, db):
     fields = schema["components"]["schemas"][body_ref]["properties"]
     assert {"name", "number", "id_number", "challenge", "nonce"} <= set(fields)
     assert "get" in schema["paths"]["/api/v1/certificates/public-key"]
+
+
+def test_every_kind_of_answer_is_what_the_openapi_document_declares(client, certificate, admin_alice):
+    # The view writes its JSON itself (ninja no longer re-validates it): each answer is checked here against
+    # the schemas the OpenAPI document publishes, with nothing undeclared in it.
+    from skilleval.certificates.api import RefusedOut, VerifyOut
+
+    def conforms(response, schema):
+        body = response.json()
+        assert set(body) <= set(schema.model_fields), body
+        schema.model_validate(body)
+        return body["result"]
+
+    question = {"number": certificate.number, "name": certificate.person.full_name}
+    assert conforms(ask(client, question), VerifyOut) == "valid"
+    assert conforms(ask(client, {**question, "name": "某某"}), VerifyOut) == "not_found"
+    set_policy("verify.misses_before_challenge", 1, effective_from=date(2026, 1, 1), by=admin_alice)
+    assert conforms(ask(client, question), RefusedOut) == "challenge_required"
+    set_policy("verify.requests_per_minute", 1, effective_from=date(2026, 1, 1), by=admin_alice)
+    assert conforms(ask(client, question), RefusedOut) == "too_many_requests"
+    revoke(certificate, reason="冒名顶替（附件 2 第 4.4 条）", by=admin_alice)
+    assert conforms(ask(client, question, ip="198.51.100.9"), VerifyOut) == "revoked"
