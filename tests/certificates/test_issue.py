@@ -68,13 +68,17 @@ def test_no_certificate_before_the_notice_period_is_over(held, examiner_a, exami
     assert issue_certificates(by=None) == []
 
 
+def flipped(signature: str) -> str:
+    """The signature with one character changed."""
+    return signature[:10] + ("B" if signature[10] == "A" else "A") + signature[11:]
+
+
 def test_a_signature_or_a_row_that_was_tampered_with_is_caught(passed):
     certificate = issue_certificates(by=None)[0]
     text, signature = certificate.statement, certificate.signature
     forged = text.replace(certificate.person.full_name, "王五")
     assert signing.check(signing.payload(forged, signature)) is None
-    flipped = signature[:10] + ("B" if signature[10] == "A" else "A") + signature[11:]  # one changed
-    assert signing.check(signing.payload(text, flipped)) is None
+    assert signing.check(signing.payload(text, flipped(signature))) is None
     assert signing.check("garbage") is None
 
 
@@ -84,7 +88,7 @@ def test_the_integrity_tag_covers_the_signature(passed):
     certificate = issue_certificates(by=None)[0]
     assert trustworthy(certificate)
     signature = certificate.signature
-    certificate.signature = signature[:10] + ("B" if signature[10] == "A" else "A") + signature[11:]
+    certificate.signature = flipped(signature)
     assert not trustworthy(certificate)
     certificate.signature, certificate.statement = signature, certificate.statement + " "
     assert not trustworthy(certificate)
@@ -113,20 +117,8 @@ def test_migration_0003_retags_only_rows_that_were_trustworthy(passed):
     assert not any(trustworthy(c) for c in rows.values())
     assert rows[first.pk].tag == retag._old_tag(rows[first.pk], blind_index)
     # The second row's signature was changed behind the application's back while the old tag stood.
-    bad = second.signature[:10] + ("B" if second.signature[10] == "A" else "A") + second.signature[11:]
-    lift = _editor()
-    immutable = importlib.import_module("skilleval.certificates.migrations.0002_immutable")
-    if lift.connection.vendor == "postgresql":
-        lift.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        lift.execute("ALTER TABLE certificates_certificate DISABLE TRIGGER certificate_no_update")
-        Certificate.objects.filter(pk=second.pk).update(signature=bad)
-        lift.execute("ALTER TABLE certificates_certificate ENABLE TRIGGER certificate_no_update")
-    else:
-        for statement in immutable.SQLITE_DOWN:
-            lift.execute(statement)
-        Certificate.objects.filter(pk=second.pk).update(signature=bad)
-        for statement in immutable.SQLITE_UP:
-            lift.execute(statement)
+    with retag.trigger_lifted(_editor()):
+        Certificate.objects.filter(pk=second.pk).update(signature=flipped(second.signature))
 
     retag.forwards(apps, _editor())
 

@@ -8,6 +8,7 @@ transaction.
 """
 
 import importlib
+from contextlib import contextmanager
 
 from django.db import migrations
 
@@ -28,13 +29,9 @@ def _new_tag(c, blind_index):
     return blind_index(text, purpose=NEW_PURPOSE)
 
 
-def _retag(apps, schema_editor, *, forward: bool):
-    from skilleval.certificates import signing
-    from skilleval.privacy.fields import blind_index
-
-    Certificate = apps.get_model("certificates", "Certificate")
-    if not Certificate.objects.exists():
-        return
+@contextmanager
+def trigger_lifted(schema_editor):
+    """0002's refusal to change a certificate, lifted for the block and put back after it."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         # Deferred foreign-key checks still pending in this transaction would make ALTER TABLE refuse.
@@ -43,23 +40,34 @@ def _retag(apps, schema_editor, *, forward: bool):
     elif vendor == "sqlite":
         for statement in immutable.SQLITE_DOWN:
             schema_editor.execute(statement)
-    (was, becomes) = (_old_tag, _new_tag) if forward else (_new_tag, _old_tag)
-    changed = []
-    fields = ["id", "number", "application_id", "person_id", "item_id", "level", "issued_on", "statement",
-              "signature", "tag"]
-    for c in Certificate.objects.only(*fields).order_by("pk").iterator(chunk_size=2000):
-        if c.tag == was(c, blind_index) and signing.check(signing.payload(c.statement, c.signature)):
-            c.tag = becomes(c, blind_index)
-            changed.append(c)
-        if len(changed) >= 2000:
-            Certificate.objects.bulk_update(changed, ["tag"])
-            changed = []
-    Certificate.objects.bulk_update(changed, ["tag"])
+    yield
     if vendor == "postgresql":
         schema_editor.execute("ALTER TABLE certificates_certificate ENABLE TRIGGER certificate_no_update")
     elif vendor == "sqlite":
         for statement in immutable.SQLITE_UP:
             schema_editor.execute(statement)
+
+
+def _retag(apps, schema_editor, *, forward: bool):
+    from skilleval.certificates import signing
+    from skilleval.privacy.fields import blind_index
+
+    Certificate = apps.get_model("certificates", "Certificate")
+    if not Certificate.objects.exists():
+        return
+    (was, becomes) = (_old_tag, _new_tag) if forward else (_new_tag, _old_tag)
+    fields = ["id", "number", "application_id", "person_id", "item_id", "level", "issued_on", "statement",
+              "signature", "tag"]
+    changed = []
+    with trigger_lifted(schema_editor):
+        for c in Certificate.objects.only(*fields).order_by("pk").iterator(chunk_size=2000):
+            if c.tag == was(c, blind_index) and signing.check(signing.payload(c.statement, c.signature)):
+                c.tag = becomes(c, blind_index)
+                changed.append(c)
+            if len(changed) >= 2000:
+                Certificate.objects.bulk_update(changed, ["tag"])
+                changed = []
+        Certificate.objects.bulk_update(changed, ["tag"])
 
 
 def forwards(apps, schema_editor):
