@@ -389,6 +389,43 @@ def hammer(port: int, path: str, bodies: list[tuple[str, bytes]], seconds: float
     return {"rate": len(flat) / elapsed, "latencies": flat}
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU time used so far (user + system, from /proc) by the server (gunicorn and its workers), PostgreSQL,
+    Redis and this process (the clients): on a machine of two cores they all share, the ratio is set by the
+    sum, not by the server alone."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"server": 0.0, "postgres": 0.0, "redis": 0.0, "clients": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid, parent, seconds = int(entry.name), int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        if server_pid in (pid, parent):
+            used["server"] += seconds
+        elif name.startswith("postgres"):
+            used["postgres"] += seconds
+        elif name.startswith("redis-server"):
+            used["redis"] += seconds
+        elif pid == os.getpid():
+            used["clients"] += seconds
+    return used
+
+
+def measured(server_pid: int, port: int, path: str, bodies: list, seconds: float) -> dict:
+    """`hammer`, with the CPU each process spent per request."""
+    before = cpu_seconds(server_pid)
+    run = hammer(port, path, bodies, seconds)
+    after = cpu_seconds(server_pid)
+    count = len(run["latencies"])
+    run["cpu"] = {k: (after[k] - before[k]) / count * 1e6 for k in before}
+    return run
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
@@ -421,11 +458,14 @@ def main() -> None:
     try:
         hammer(port, "/bench/json", floor_bodies, 2)  # warm-up: imports, connections, caches
         hammer(port, "/api/v1/certificates/verify", bodies, 2)
-        floors, verifies, latencies = [], [], []
+        floors, verifies, latencies, cpu = [], [], [], {"floor": [], "verify": []}
         for _ in range(3):  # alternate, and compare medians: other work on the machine moves single runs
-            floors.append(hammer(port, "/bench/json", floor_bodies, args.seconds)["rate"])
-            run = hammer(port, "/api/v1/certificates/verify", bodies, args.seconds)
+            run = measured(server.pid, port, "/bench/json", floor_bodies, args.seconds)
+            floors.append(run["rate"])
+            cpu["floor"].append(run["cpu"])
+            run = measured(server.pid, port, "/api/v1/certificates/verify", bodies, args.seconds)
             verifies.append(run["rate"])
+            cpu["verify"].append(run["cpu"])
             latencies.extend(run["latencies"])
     finally:
         server.terminate()
@@ -450,6 +490,10 @@ def main() -> None:
     print(f"(a) bare Django JSON view, no database:      {floor:8,.0f} req/s")
     print(f"(b) POST /api/v1/certificates/verify:        {verify:8,.0f} req/s  (half hits, half misses)")
     print(f"ratio (b)/(a): {verify / floor:.0%} (target >= 50 %)")
+    for label, runs in (("(a)", cpu["floor"]), ("(b)", cpu["verify"])):
+        each = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        parts = ", ".join(f"{k} {v:,.0f}" for k, v in each.items())
+        print(f"CPU per request {label}: {sum(each.values()):,.0f} µs ({parts})")
     print(
         f"verify latency: p50 {percentile(every, 50):.1f} ms, p99 {percentile(every, 99):.1f} ms "
         f"(target p99 < 50 ms); hits p50 {percentile(hits, 50):.1f} / p99 {percentile(hits, 99):.1f} ms, "
