@@ -8,9 +8,11 @@ for every miss, 429 with `Retry-After` when the client is limited or owes a proo
 
 from typing import Literal
 
+import pydantic
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.errors import HttpError, ValidationError
 from pydantic import model_validator
 
 from skilleval.certificates import signing
@@ -90,8 +92,25 @@ class PublicKeyOut(Schema):
     "answer carries `challenge`, `seed` and `bits`; send the same question again with `challenge` and a "
     "`nonce` such that SHA-256(seed + nonce) starts with `bits` zero bits. Every lookup is logged without "
     "the query in clear.",
+    # The body is read by the operation itself (below); the document still describes it.
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": VerifyIn.model_json_schema()}},
+            "required": True,
+        }
+    },
 )
-def verify(request, payload: VerifyIn):
+def verify(request):
+    # Pydantic reads the JSON itself, in one pass: ninja's own body handling (parse, wrap in a model of the
+    # parameters, validate through its Schema hooks) cost ~30 µs of a ~450 µs request. A wrong body is the
+    # same 422 as anywhere else in the API (web.api.on_validation_error).
+    try:
+        payload = VerifyIn.model_validate_json(request.body or b"{}")
+    except pydantic.ValidationError as error:
+        errors = error.errors(include_url=False)
+        if any(e["type"] == "json_invalid" for e in errors):
+            raise HttpError(400, "Cannot parse request body") from None  # ninja's words, as it would say
+        raise ValidationError(errors) from None
     ctx = context.current()
     answer = verify_certificate(
         name=payload.name,

@@ -161,9 +161,10 @@ def test_the_openapi_document_describes_both_operations(client, db):
     schema = client.get("/api/v1/openapi.json", **HOST).json()
     verify = schema["paths"]["/api/v1/certificates/verify"]["post"]
     assert {"200", "429"} <= set(verify["responses"])
-    body_ref = verify["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    fields = schema["components"]["schemas"][body_ref]["properties"]
-    assert {"name", "number", "id_number", "challenge", "nonce"} <= set(fields)
+    body = verify["requestBody"]["content"]["application/json"]["schema"]  # inline: the operation reads it
+    assert verify["requestBody"]["required"] is True and body["required"] == ["name"]
+    assert {"name", "number", "id_number", "challenge", "nonce"} == set(body["properties"])
+    assert body["properties"]["nonce"]["maxLength"] == 64
     assert "get" in schema["paths"]["/api/v1/certificates/public-key"]
 
 
@@ -187,3 +188,30 @@ def test_every_kind_of_answer_is_what_the_openapi_document_declares(client, cert
     assert conforms(ask(client, question), RefusedOut) == "too_many_requests"
     revoke(certificate, reason="冒名顶替（附件 2 第 4.4 条）", by=admin_alice)
     assert conforms(ask(client, question, ip="198.51.100.9"), VerifyOut) == "revoked"
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "message"),
+    [
+        (b"{not json", 400, "The body is not valid JSON."),
+        ('{"name": "李"'.encode(), 400, "The body is not valid JSON."),
+        (b"\xff\xfe", 400, "The body is not valid JSON."),
+        (b"[1, 2]", 422, "This field is required."),  # an object without a name, as ninja read it
+        (b"", 422, "This field is required."),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_is_refused_in_the_requests_language(
+    client, db, raw, status, message
+):
+    response = client.post(
+        URL,
+        raw,
+        content_type="application/json",
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **HOST,
+    )
+    assert response.status_code == status and response["Content-Type"].startswith("application/json")
+    errors = response.json()["errors"]
+    assert errors == ({"name": [message]} if status == 422 else {"__all__": [message]})
+    assert not Verification.objects.exists()

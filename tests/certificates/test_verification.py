@@ -133,11 +133,12 @@ def test_the_qr_statement_is_checked_against_the_public_key(certificate):
 def test_with_redis_the_lookup_log_goes_in_batches_and_nothing_is_lost(certificate, settings):
     import io
 
+    from django.core.cache import caches
     from django.core.management import call_command
 
     from skilleval.certificates.tally import _redis
 
-    assert _redis() is not None  # the Redis pass: counters and the log buffer live in Redis
+    assert _redis(caches["default"]) is not None  # the Redis pass: counters and the log buffer live in Redis
     settings.VERIFICATION_LOG_BATCH = 3
     before = Verification.objects.count()
     for _ in range(2):
@@ -150,3 +151,44 @@ def test_with_redis_the_lookup_log_goes_in_batches_and_nothing_is_lost(certifica
     call_command("flush_verification_log", stdout=out)
     assert "1 lookups moved" in out.getvalue() and Verification.objects.count() == before + 4
     assert list(Verification.objects.order_by("-pk").values_list("outcome", flat=True)[:2]) == ["hit", "miss"]
+    redis = _redis(caches["default"])
+    counters = redis.keys(caches["default"].make_key("verify:*:*"))
+    assert {k.decode().split(":")[-3] for k in counters} == {"req", "miss"}
+    assert all(0 < redis.ttl(k) <= 1200 for k in counters)  # each got its expiry when it was created
+
+
+@pytest.mark.redis
+def test_buffered_lines_keep_every_field_and_rows_queued_by_the_older_format_still_land(
+    certificate, settings, admin_alice
+):
+    import json
+
+    from django.core.cache import caches
+
+    from skilleval.certificates.tally import LOG_KEY, _redis, flush_log
+
+    settings.VERIFICATION_LOG_BATCH = 1000
+    backend = caches["default"]
+    redis, key = _redis(backend), backend.make_key(LOG_KEY)
+    redis.delete(key)
+    old = {"at": "2026-01-05T08:00:00+00:00", "client": "c" * 64, "query": "q" * 64, "channel": "page"}
+    redis.rpush(key, "hit|" + json.dumps({**old, "certificate_id": certificate.pk}))  # outcome|JSON
+    redis.rpush(key, json.dumps({**old, "outcome": "miss"}))  # JSON with the outcome inside
+    set_policy("verify.requests_per_minute", 1, effective_from=date(2026, 1, 1), by=admin_alice)
+    ask(number=certificate.number, name=certificate.person.full_name)  # allowed: a hit
+    ask(number=certificate.number, name=certificate.person.full_name)  # found, but limited
+    before = Verification.objects.count()
+    assert flush_log() == 4 and Verification.objects.count() == before + 4
+    rows = list(
+        Verification.objects.order_by("-pk").values("outcome", "channel", "certificate_id", "client", "at")[
+            :4
+        ]
+    )[::-1]
+    assert [(r["outcome"], r["channel"], r["certificate_id"]) for r in rows] == [
+        ("hit", "page", certificate.pk),
+        ("miss", "page", None),
+        ("hit", "api", certificate.pk),
+        ("limited", "api", None),  # a refused request never names what the lookup found
+    ]
+    assert rows[0]["client"] == "c" * 64 and rows[0]["at"].isoformat() == "2026-01-05T08:00:00+00:00"
+    assert len(rows[2]["client"]) == 64 and rows[2]["client"] != "c" * 64
