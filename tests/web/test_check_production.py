@@ -6,6 +6,7 @@ import io
 import os
 
 import pytest
+from django.contrib import admin
 from django.core.management import call_command
 from django.db import connection
 from django.test import modify_settings, override_settings
@@ -41,11 +42,19 @@ def services(monkeypatch):
 
 def run(*args, **overrides) -> tuple[int, list[str], str]:
     out, err = io.StringIO(), io.StringIO()
-    with modify_settings(INSTALLED_APPS={"append": "django_rq"}), override_settings(**{**GOOD, **overrides}):
-        try:
+    # Installing django_rq for the check imports its admin module, which registers its queues on the admin
+    # site for good; left there, every later admin page asks for an app no longer installed.
+    registered = dict(admin.site._registry)
+    try:
+        with (
+            modify_settings(INSTALLED_APPS={"append": "django_rq"}),
+            override_settings(**{**GOOD, **overrides}),
+        ):
             call_command("check_production", *args, stdout=out, stderr=err)
-        except SystemExit as exit_:
-            return exit_.code, err.getvalue().splitlines(), out.getvalue()
+    except SystemExit as exit_:
+        return exit_.code, err.getvalue().splitlines(), out.getvalue()
+    finally:
+        admin.site._registry = registered
     return 0, err.getvalue().splitlines(), out.getvalue()
 
 
