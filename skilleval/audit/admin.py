@@ -59,8 +59,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyModelAdmin):
     list_display = (
-        "seq",
         "at",
+        "lane",
+        "seq",
         "actor_label",
         "role",
         "action",

@@ -1,5 +1,10 @@
 """The audit trail: append-only, each row chained to the one before by a SHA-256 hash (SECURITY.md).
 
+The trail is a few chains ("lanes"), each with its own head row, sequence and genesis hash, so concurrent
+writers (a month's opening, when every institution submits at once) take a free lane instead of queueing on
+one lock. A row's lane is bound by its chain: it links to the row before it in that lane, back to the
+lane's own genesis. Lane 1's genesis is the original one, so the trail written before lanes is lane 1.
+
 Actors and targets are stored by value, not by foreign key: the trail must outlive the rows it speaks of,
 and a foreign key's ON DELETE would have to update rows that may never be updated.
 """
@@ -20,8 +25,14 @@ class Outcome(models.TextChoices):
     DENIED = "denied", _("Denied")
 
 
+def lane_genesis(lane: int) -> str:
+    """Where a lane's chain starts: lane 1 at the original genesis, every other lane at its own."""
+    return GENESIS_HASH if lane == 1 else hashlib.sha256(f"skilleval.audit.lane:{lane}".encode()).hexdigest()
+
+
 class AuditEntry(models.Model):
-    seq = models.BigIntegerField(_("sequence"), unique=True)
+    lane = models.PositiveSmallIntegerField(_("lane"), default=1)
+    seq = models.BigIntegerField(_("sequence"))  # gap-free within its lane
     at = models.DateTimeField(_("time"), db_index=True)
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
     actor_label = models.CharField(_("actor"), max_length=150, blank=True)
@@ -41,11 +52,12 @@ class AuditEntry(models.Model):
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        ordering = ["-seq"]
+        ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
+        constraints = [models.UniqueConstraint(fields=["lane", "seq"], name="audit_lane_seq")]
 
     def __str__(self):
-        return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
+        return f"#{self.lane}.{self.seq} {self.action} {self.target_type}:{self.target_id}"
 
     def save(self, *args, **kwargs):
         # The database refuses UPDATE as well (triggers in migration 0002); this says so earlier.
@@ -64,7 +76,8 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row, locked while an entry is appended, so two writers never chain onto the same parent."""
+    """One row per lane (its primary key is the lane's number), locked while an entry is appended to that
+    lane, so two writers never chain onto the same parent. Migration 0003 made eight."""
 
     seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
@@ -73,7 +86,7 @@ class AuditChainHead(models.Model):
         verbose_name = _("audit chain head")
 
     def __str__(self):
-        return f"#{self.seq} {self.last_hash[:12]}"
+        return f"#{self.pk}.{self.seq} {self.last_hash[:12]}"
 
 
 # What the hash covers: every field but the links themselves (prev_hash, hash).

@@ -1,7 +1,10 @@
 """`record(...)`: the one call every service makes for a state change (SECURITY.md "Audit and integrity").
 
 It joins the caller's transaction, so if the audit write fails the change rolls back with it, and a change
-that rolls back leaves no audit row behind.
+that rolls back leaves no audit row behind. The row goes on a free lane of the chain (models.py), held until
+the caller's transaction ends: first the lane this connection used last (a transaction that writes several
+rows keeps to the one it holds), else the first lane no one holds (`SKIP LOCKED`); only when every lane is
+held does it wait. SQLite has one writer at a time and no row locks, so there the first choice always holds.
 """
 
 import json
@@ -10,10 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from skilleval.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry, Outcome, canonical, chain_hash
+from skilleval.audit.models import AuditChainHead, AuditEntry, Outcome, canonical, chain_hash, lane_genesis
 from skilleval.core import context
 from skilleval.dbtools import insert_dicts
 
@@ -34,8 +37,9 @@ def record(
     # Round-trip through JSON now so the hash covers exactly what the database will give back.
     payload = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
     with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        head = _take_lane()
         entry = AuditEntry(
+            lane=head.pk,
             seq=head.seq + 1,
             at=_now_utc_microseconds(),
             actor_id=getattr(actor, "pk", None),
@@ -62,7 +66,7 @@ def record(
 
 def record_many(actor: Any, action: str, targets: list, data: list[dict] | None = None) -> int:
     """One audit row per target for one act on many objects (a group upload, a bulk decision), written
-    under one lock of the chain head and inserted together; the chain is the same as with `record`."""
+    under one lock of a lane's head and inserted together; the chain is the same as with `record`."""
     if not targets:
         return 0
     ctx = context.current()
@@ -79,7 +83,7 @@ def record_many(actor: Any, action: str, targets: list, data: list[dict] | None 
     }
     payloads: dict[int, dict] = {}  # the same dict passed for many targets is serialised once
     with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        head = _take_lane()
         chain = {"seq": head.seq, "hash": head.last_hash}
 
         def rows():
@@ -98,6 +102,7 @@ def record_many(actor: Any, action: str, targets: list, data: list[dict] | None 
                     "data": payloads[id(raw)],
                 }
                 row["prev_hash"], row["hash"] = chain["hash"], chain_hash(chain["hash"], canonical(row))
+                row["lane"] = head.pk  # bound by the chain, not hashed (as in `record`)
                 chain["hash"] = row["hash"]
                 yield row
 
@@ -105,6 +110,19 @@ def record_many(actor: Any, action: str, targets: list, data: list[dict] | None 
         head.seq, head.last_hash = chain["seq"], chain["hash"]
         head.save(update_fields=["seq", "last_hash"])
     return written
+
+
+def _take_lane() -> AuditChainHead:
+    """Lock a lane's head for the caller's transaction (see the module's docstring)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    heads = AuditChainHead.objects.select_for_update(skip_locked=True)
+    last = getattr(db, "audit_lane", None)
+    head = (last and heads.filter(pk=last).first()) or heads.order_by("pk").first()
+    if head is None:  # every lane is held: wait for the one this connection knows, or the first
+        waiting = AuditChainHead.objects.select_for_update()
+        head = (last and waiting.filter(pk=last).first()) or waiting.order_by("pk").first()
+    db.audit_lane = head.pk
+    return head
 
 
 def _now_utc_microseconds() -> datetime:
@@ -140,27 +158,39 @@ def _actor_roles(actor: Any) -> str:
 class ChainBreak:
     seq: int
     reason: str
+    lane: int = 1
 
 
 def verify_chain(*, batch_size: int = 5000) -> ChainBreak | None:
-    """Walk the chain in order; return the first break (the row, and why), or None if it is intact."""
-    prev_hash = GENESIS_HASH
-    expected_seq = 1
+    """Walk every lane in order; return the first break (the lane, the row, and why), or None if the
+    whole trail is intact."""
+    heads = list(AuditChainHead.objects.order_by("pk"))
+    for head in heads:
+        broken = _verify_lane(head, batch_size)
+        if broken is not None:
+            return broken
+    stray = AuditEntry.objects.exclude(lane__in=[h.pk for h in heads]).order_by("lane", "seq").first()
+    if stray is not None:  # a row moved to a lane that has no head
+        return ChainBreak(stray.seq, "link", stray.lane)
+    return None
+
+
+def _verify_lane(head: AuditChainHead, batch_size: int) -> ChainBreak | None:
+    lane, prev_hash, expected_seq = head.pk, lane_genesis(head.pk), 1
     while True:
-        rows = list(AuditEntry.objects.filter(seq__gte=expected_seq).order_by("seq")[:batch_size])
+        rows = list(AuditEntry.objects.filter(lane=lane, seq__gte=expected_seq).order_by("seq")[:batch_size])
         if not rows:
             break
         for row in rows:
             if row.seq != expected_seq:
-                return ChainBreak(expected_seq, "missing")
+                return ChainBreak(expected_seq, "missing", lane)
             if row.prev_hash != prev_hash:
-                return ChainBreak(row.seq, "link")
+                return ChainBreak(row.seq, "link", lane)
             if row.compute_hash() != row.hash:
-                return ChainBreak(row.seq, "content")
+                return ChainBreak(row.seq, "content", lane)
             prev_hash = row.hash
             expected_seq += 1
-    head = AuditChainHead.objects.get(pk=1)
     if head.seq != expected_seq - 1 or head.last_hash != prev_hash:
         # The newest rows were cut off, or the head was moved.
-        return ChainBreak(expected_seq, "missing")
+        return ChainBreak(expected_seq, "missing", lane)
     return None

@@ -282,7 +282,11 @@ def _check_counts(manifest: dict) -> Check:
 def _check_chain() -> Check:
     broken = verify_chain()
     if broken is not None:
-        return Check("audit chain", False, f"audit chain broken at row #{broken.seq} ({broken.reason})")
+        return Check(
+            "audit chain",
+            False,
+            f"audit chain broken in lane {broken.lane} at row #{broken.seq} ({broken.reason})",
+        )
     return Check("audit chain", True, f"audit chain intact: {AuditEntry.objects.count()} rows")
 
 

@@ -383,7 +383,7 @@ def test_an_audit_row_edited_before_the_backup_is_restored_and_reported_as_a_bro
         path, "tables/audit_auditentry.jsonl", edit_rows(path, "audit_auditentry", {"seq": 3}, action="x")
     )
     empty_database()
-    with pytest.raises(CommandError, match=r"audit chain broken at row #3 \(content\)"):
+    with pytest.raises(CommandError, match=r"audit chain broken in lane 1 at row #3 \(content\)"):
         restore(changed)
     assert Person.objects.count() == counts["people_person"]  # restored, and flagged
     entry = AuditEntry.objects.order_by("-seq").first()

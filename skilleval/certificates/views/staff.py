@@ -147,7 +147,7 @@ def issue(request):
 def _history(certificate: Certificate) -> list[dict]:
     entries = AuditEntry.objects.filter(
         target_type="certificates.certificate", target_id=str(certificate.pk), action__in=list(HISTORY)
-    ).order_by("seq")
+    ).order_by("at", "id")
     return [
         {
             "at": e.at,
