@@ -5,10 +5,13 @@ Measures, each in a fresh child process so its peak resident memory is the job's
 - tickets: 5,000 admission tickets with photo and QR code in one combined PDF
   (skilleval.scheduling.tickets.combined_pdf), as an institution downloads them;
 - export: the results export for the national database with 20,000 rows
-  (skilleval.results.exports.iter_results_rows into results_xlsx and results_csv, as the view does).
+  (skilleval.results.exports.iter_results_rows into results_xlsx and results_csv, as the view does);
+- certificates: the national certificate upload with 20,000 certificates
+  (skilleval.certificates.exports.certificate_rows into certificates_xlsx and certificates_csv, as the view
+  does), each row with its full ID number decrypted.
 
 A first child seeds the data (planning, seats and publishing like bench/tickets.py; 20,000 published
-results with their integrity tags) into a temporary data directory; the measuring children only open it.
+results and as many certificates, with their integrity tags) into a temporary data directory; the measuring children only open it.
 Prints the peak RSS of each job and its growth over the process after start-up and the imports.
 
     .venv/bin/python bench/job_memory.py            # SQLite in a temporary directory
@@ -110,6 +113,55 @@ def seed(data_dir: str) -> None:
     insert_dicts(Result, (result(n, pk) for n, pk in enumerate(ids)))
     Application.objects.filter(pk__in=ids).update(status="failed")
     print(f"  seeded {Result.objects.count():,} results in {time.perf_counter() - started:.0f} s", flush=True)
+    seed_certificates(ids)
+    print(f"  seeded {len(ids):,} certificates in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def seed_certificates(application_ids: list[int]) -> None:
+    """A certificate for each application, numbered and tagged as issued ones are. One signed statement
+    serves them all: the export checks each row's integrity tag, which covers statement and signature."""
+    from types import SimpleNamespace
+
+    from skilleval.applications.models import Application
+    from skilleval.certificates import signing
+    from skilleval.certificates.models import Certificate
+    from skilleval.certificates.services import certificate_tag
+    from skilleval.dbtools import insert_dicts
+    from skilleval.organization.models import Organization
+
+    filing = Organization.objects.get(pk=1).filing_number
+    issued_on = date(2026, 11, 30)
+    statement = signing.statement(
+        number=f"{filing}26{4}000001",
+        name="基准",
+        id_masked="310104********0000",
+        occupation_code="4-04-05-01",
+        work_type="--",
+        level=4,
+        issued_on=issued_on,
+    )
+    signature = signing.sign(statement)
+    applications = list(
+        Application.objects.filter(pk__in=application_ids)
+        .order_by("pk")
+        .values_list("pk", "person_id", "item_id", "level")
+    )
+
+    def certificate(n: int, application: tuple) -> dict:
+        pk, person_id, item_id, level = application
+        row = SimpleNamespace(
+            number=f"{filing}26{level}{n + 1:06d}",
+            application_id=pk,
+            person_id=person_id,
+            item_id=item_id,
+            level=level,
+            issued_on=issued_on,
+            statement=statement,
+            signature=signature,
+        )
+        return {**vars(row), "tag": certificate_tag(row)}
+
+    insert_dicts(Certificate, (certificate(n, a) for n, a in enumerate(applications)))
 
 
 def measure_tickets(data_dir: str) -> str:
@@ -153,25 +205,52 @@ def measure_export(data_dir: str) -> str:
     )
 
 
+def measure_certificates(data_dir: str) -> str:
+    """As the certificates export view runs it: rows made as the query yields them, written as they come."""
+    open_django(data_dir)
+    from skilleval.certificates.exports import certificate_rows, certificates_csv, certificates_xlsx
+
+    list(certificate_rows(date(2000, 1, 1), date(2000, 1, 1))[1])  # imports and caches before the baseline
+    before, started = current_mb(), time.perf_counter()
+    headers, rows = certificate_rows()
+    count = [0]
+
+    def counted():
+        for row in rows:
+            count[0] += 1
+            yield row
+
+    xlsx = certificates_xlsx(headers, counted())
+    csv_bytes = certificates_csv(*certificate_rows())
+    elapsed = time.perf_counter() - started
+    return (
+        f"certificates: {count[0]:,} rows (xlsx {len(xlsx) / 2**20:.1f} MB, csv {len(csv_bytes) / 2**20:.1f} MB) "
+        f"in {elapsed:.0f} s, streamed as read; peak RSS {peak_mb():.0f} MB, "
+        f"{peak_mb() - before:.0f} MB over the process before the job ({before:.0f} MB)"
+    )
+
+
 def child(step: str, data_dir: str) -> None:
     if step == "seed":
         seed(data_dir)
     elif step == "tickets":
         print(measure_tickets(data_dir), flush=True)
+    elif step == "certificates":
+        print(measure_certificates(data_dir), flush=True)
     else:
         print(measure_export(data_dir), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--child", choices=["seed", "tickets", "export"])
+    parser.add_argument("--child", choices=["seed", "tickets", "export", "certificates"])
     parser.add_argument("--data-dir")
     args = parser.parse_args()
     if args.child:
         child(args.child, args.data_dir)
         return
     with tempfile.TemporaryDirectory() as data_dir:
-        for step in ("seed", "tickets", "export"):
+        for step in ("seed", "tickets", "export", "certificates"):
             subprocess.run([sys.executable, __file__, "--child", step, "--data-dir", data_dir], check=True)
 
 

@@ -9,6 +9,7 @@ counted: it is "under verification", not data to send (SECURITY.md "Audit and in
 list carries masked ID numbers only: it goes home with the receiver.
 """
 
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from django.utils import timezone
@@ -46,42 +47,41 @@ def _related(query):
     return query.select_related("person", "item__occupation", "item__work_type")
 
 
-def _rows(certificates, withheld: list | None) -> list[list[str]]:
+def _rows(certificates, withheld: list | None) -> Iterator[list[str]]:
+    """One row per certificate as the query yields them: the export writes each as it comes, so a year's
+    upload holds one chunk of the query in memory, not every row (issue 11)."""
     organization = Organization.objects.filter(pk=1).first()
     name, filing_number = (organization.name, organization.filing_number) if organization else ("", "")
-    rows = []
     for c in certificates:
         if not trustworthy(c):
             if withheld is not None:
                 withheld.append(c.number)
             continue
         person, item = c.person, c.item
-        rows.append(
-            [
-                c.number,
-                person.full_name,
-                DOCUMENT_TYPES.get(person.id_type, person.id_type),
-                person.id_number,
-                item.occupation.code,
-                item.occupation.name,
-                item.work_type.name if item.work_type_id else "",
-                LEVELS.get(c.level, str(c.level)),
-                c.issued_on.isoformat(),
-                name,
-                filing_number,
-                STATES.get(c.state, c.state),
-                timezone.localdate(c.revoked_at).isoformat() if c.revoked_at else "",
-                c.revoke_reason,
-            ]
-        )
-    return rows
+        yield [
+            c.number,
+            person.full_name,
+            DOCUMENT_TYPES.get(person.id_type, person.id_type),
+            person.id_number,
+            item.occupation.code,
+            item.occupation.name,
+            item.work_type.name if item.work_type_id else "",
+            LEVELS.get(c.level, str(c.level)),
+            c.issued_on.isoformat(),
+            name,
+            filing_number,
+            STATES.get(c.state, c.state),
+            timezone.localdate(c.revoked_at).isoformat() if c.revoked_at else "",
+            c.revoke_reason,
+        ]
 
 
 def certificate_rows(
     from_: date | None = None, to: date | None = None, *, withheld: list | None = None
-) -> tuple[list[str], list[list[str]]]:
-    """Every certificate issued in [from_, to] (either may be open), valid or revoked, by number. Those under
-    verification are left out; their numbers are appended to `withheld` when a list is given."""
+) -> tuple[list[str], Iterator[list[str]]]:
+    """Every certificate issued in [from_, to] (either may be open), valid or revoked, by number, made as
+    they are read. Those under verification are left out; their numbers are appended to `withheld` (when a
+    list is given) as the rows are consumed."""
     query = _related(Certificate.objects.order_by("number"))
     if from_:
         query = query.filter(issued_on__gte=from_)
@@ -92,7 +92,7 @@ def certificate_rows(
 
 def revocation_rows(
     from_: date | None = None, to: date | None = None, *, withheld: list | None = None
-) -> tuple[list[str], list[list[str]]]:
+) -> tuple[list[str], Iterator[list[str]]]:
     """The certificates revoked in [from_, to] (dates of revocation, Asia/Shanghai), by revocation time:
     the corrections the national database needs (DOMAIN.md §12, "national data corrected")."""
     query = _related(
@@ -105,11 +105,11 @@ def revocation_rows(
     return HEADERS, _rows(query.iterator(chunk_size=500), withheld)
 
 
-def certificates_xlsx(headers: list[str], rows: list[list[str]], *, revocations: bool = False) -> bytes:
+def certificates_xlsx(headers: list[str], rows: Iterable[list[str]], *, revocations: bool = False) -> bytes:
     return write_xlsx(headers, rows, sheet_title=REVOCATIONS_SHEET_TITLE if revocations else SHEET_TITLE)
 
 
-def certificates_csv(headers: list[str], rows: list[list[str]]) -> bytes:
+def certificates_csv(headers: list[str], rows: Iterable[list[str]]) -> bytes:
     """UTF-8 with a byte order mark, so Excel on Chinese Windows does not read it as GBK."""
     return write_csv(headers, rows, encoding="utf-8-sig")
 

@@ -4,6 +4,7 @@ neutralised, the revocations-only file, and every download audited without perso
 "Audit", "Input and files")."""
 
 import csv
+import importlib
 import io
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from skilleval.certificates.models import Certificate
 from skilleval.certificates.services import issue_certificates, revoke
 from skilleval.people.models import Person
 from tests.certificates.test_certificate_staff_views import HOST
+from tests.certificates.test_issue import _editor, flipped
 
 pytestmark = pytest.mark.django_db
 FORMULA_NAME = '=HYPERLINK("http://evil.example","点击")'
@@ -109,11 +111,11 @@ def test_the_revocations_file_lists_only_the_revoked(certificates, client, super
 
 def test_the_range_is_of_issue_dates_and_for_revocations_of_revocation_dates(certificates):
     today = timezone.localdate()
-    assert len(certificate_rows(today, today)[1]) == 2
-    assert certificate_rows(today + timedelta(days=1), None)[1] == []
-    assert certificate_rows(None, today - timedelta(days=1))[1] == []
-    assert len(revocation_rows(today, today)[1]) == 1
-    assert revocation_rows(today + timedelta(days=1), None)[1] == []
+    assert len(list(certificate_rows(today, today)[1])) == 2
+    assert list(certificate_rows(today + timedelta(days=1), None)[1]) == []
+    assert list(certificate_rows(None, today - timedelta(days=1))[1]) == []
+    assert len(list(revocation_rows(today, today)[1])) == 1
+    assert list(revocation_rows(today + timedelta(days=1), None)[1]) == []
 
 
 def test_a_bad_range_exports_nothing(certificates, client, supervisor_s):
@@ -144,3 +146,27 @@ def test_the_results_export_carries_the_certificate_number_once_issued(passed):
     by_name = {row[0]: row[column] for row in rows}
     assert {name: by_name[name] for name in issued} == issued
     assert sorted(by_name.values()).count("") == len(rows) - len(issued)
+
+
+def test_rows_are_read_as_the_file_is_written_and_a_row_under_verification_is_counted_out(
+    certificates, client, supervisor_s, django_assert_num_queries
+):
+    first, second = certificates
+    withheld: list[str] = []
+    with django_assert_num_queries(0):  # nothing read yet: the rows come as the writer asks for them
+        _headers, rows = certificate_rows(withheld=withheld)
+    assert next(rows)[0] == first.number and withheld == []
+    rows.close()  # its server-side cursor (PostgreSQL) closes with it
+
+    retag = importlib.import_module("skilleval.certificates.migrations.0003_tag_covers_signature")
+    with retag.trigger_lifted(_editor()):  # the signature changed behind the application's back
+        Certificate.objects.filter(pk=second.pk).update(signature=flipped(second.signature))
+    client.force_login(supervisor_s)
+    response = client.get("/en/certificates/export.csv", **HOST)
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[0] for row in lines[1:]] == [first.number]
+    entry = AuditEntry.objects.get(action="certificates.export")
+    assert (entry.data["certificates"], entry.data["withheld"]) == (1, 1)
+    assert "1 certificate under verification was left out of the file." in [
+        str(m) for m in response.wsgi_request._messages
+    ]
