@@ -121,6 +121,8 @@ def _take_lane() -> AuditChainHead:
     if head is None:  # every lane is held: wait for the one this connection knows, or the first
         waiting = AuditChainHead.objects.select_for_update()
         head = (last and waiting.filter(pk=last).first()) or waiting.order_by("pk").first()
+    if head is None:
+        raise AuditChainHead.DoesNotExist("the audit chain has no lanes: run manage.py migrate")
     db.audit_lane = head.pk
     return head
 

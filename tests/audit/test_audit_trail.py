@@ -300,3 +300,10 @@ def test_migration_0003_keeps_the_older_trail_as_lane_1_and_the_database_still_r
         with connection.cursor() as cursor:
             for statement in lanes.SQLITE_TRIGGERS:
                 cursor.execute(statement)
+
+
+def test_without_any_lane_a_write_fails_saying_what_to_do(admin_alice):
+    AuditChainHead.objects.all().delete()
+    with pytest.raises(AuditChainHead.DoesNotExist, match=r"run manage\.py migrate"):
+        record(admin_alice, "test.nowhere", None)
+    assert not AuditEntry.objects.filter(action="test.nowhere").exists()
