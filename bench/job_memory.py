@@ -184,22 +184,17 @@ def measure_tickets(data_dir: str) -> str:
 def measure_export(data_dir: str) -> str:
     """As the export view runs it: rows made a chunk at a time and written as they come."""
     open_django(data_dir)
+    from skilleval.core.counting import Counted
     from skilleval.results.exports import HEADERS, iter_results_rows, results_csv, results_xlsx
 
     list(iter_results_rows(date(2026, 11, 1), date(2026, 11, 1)))  # imports and caches before the baseline
     before, started = current_mb(), time.perf_counter()
-    count = [0]
-
-    def rows():
-        for row in iter_results_rows():
-            count[0] += 1
-            yield row
-
-    xlsx = results_xlsx(HEADERS, rows())
+    rows = Counted(iter_results_rows())
+    xlsx = results_xlsx(HEADERS, rows)
     csv_bytes = results_csv(HEADERS, iter_results_rows())
     elapsed = time.perf_counter() - started
     return (
-        f"export: {count[0]:,} rows (xlsx {len(xlsx) / 2**20:.1f} MB, csv {len(csv_bytes) / 2**20:.1f} MB) in "
+        f"export: {rows.count:,} rows (xlsx {len(xlsx) / 2**20:.1f} MB, csv {len(csv_bytes) / 2**20:.1f} MB) in "
         f"{elapsed:.0f} s, streamed a chunk at a time; peak RSS {peak_mb():.0f} MB, "
         f"{peak_mb() - before:.0f} MB over the process before the job ({before:.0f} MB)"
     )
@@ -209,22 +204,17 @@ def measure_certificates(data_dir: str) -> str:
     """As the certificates export view runs it: rows made as the query yields them, written as they come."""
     open_django(data_dir)
     from skilleval.certificates.exports import certificate_rows, certificates_csv, certificates_xlsx
+    from skilleval.core.counting import Counted
 
     list(certificate_rows(date(2000, 1, 1), date(2000, 1, 1))[1])  # imports and caches before the baseline
     before, started = current_mb(), time.perf_counter()
-    headers, rows = certificate_rows()
-    count = [0]
-
-    def counted():
-        for row in rows:
-            count[0] += 1
-            yield row
-
-    xlsx = certificates_xlsx(headers, counted())
+    headers, read = certificate_rows()
+    rows = Counted(read)
+    xlsx = certificates_xlsx(headers, rows)
     csv_bytes = certificates_csv(*certificate_rows())
     elapsed = time.perf_counter() - started
     return (
-        f"certificates: {count[0]:,} rows (xlsx {len(xlsx) / 2**20:.1f} MB, csv {len(csv_bytes) / 2**20:.1f} MB) "
+        f"certificates: {rows.count:,} rows (xlsx {len(xlsx) / 2**20:.1f} MB, csv {len(csv_bytes) / 2**20:.1f} MB) "
         f"in {elapsed:.0f} s, streamed as read; peak RSS {peak_mb():.0f} MB, "
         f"{peak_mb() - before:.0f} MB over the process before the job ({before:.0f} MB)"
     )

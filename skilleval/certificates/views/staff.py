@@ -39,6 +39,7 @@ from skilleval.certificates.services import (
     revoke,
     trustworthy,
 )
+from skilleval.core.counting import Counted
 from skilleval.core.errors import DomainError
 from skilleval.core.spreadsheets import ColumnSpec, SpreadsheetRefused, read_table
 
@@ -337,14 +338,8 @@ def _export(request, kind: str, rows_of, build, extension: str, content_type: st
     from_, to = form.cleaned_data["from_"], form.cleaned_data["to"]
     withheld: list[str] = []
     headers, rows = rows_of(from_, to, withheld=withheld)
-    counted = [0]
-
-    def counting():  # written as they are made (issue 11: memory stays bounded), counted for the audit
-        for row in rows:
-            counted[0] += 1
-            yield row
-
-    content = build(headers, counting())
+    counted = Counted(rows)  # written as they are made, counted for the audit
+    content = build(headers, counted)
     record(
         request.user,
         "certificates.export",
@@ -354,7 +349,7 @@ def _export(request, kind: str, rows_of, build, extension: str, content_type: st
             "format": extension,
             "from": from_,
             "to": to,
-            "certificates": counted[0],
+            "certificates": counted.count,
             "withheld": len(withheld),
         },
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from skilleval.accounts.access import role_required
 from skilleval.applications.views.files import private_response
 from skilleval.audit.services import record
+from skilleval.core.counting import Counted
 from skilleval.results.exports import HEADERS, iter_results_rows, results_csv, results_xlsx
 from skilleval.results.views.staff import SUPERVISORS
 
@@ -50,19 +51,14 @@ def _export(request, extension: str, build, content_type: str):
         return redirect("results-board")
     from_, to = form.cleaned_data["from_"], form.cleaned_data["to"]
     withheld: list[str] = []
-    counted = [0]
-
-    def rows():  # made a chunk at a time and written as they come: memory stays bounded (issue 11)
-        for row in iter_results_rows(from_, to, withheld=withheld):
-            counted[0] += 1
-            yield row
-
-    content = build(HEADERS, rows())
+    # Made a chunk at a time and written as they come (memory stays bounded, issue 11), counted for the audit.
+    counted = Counted(iter_results_rows(from_, to, withheld=withheld))
+    content = build(HEADERS, counted)
     record(
         request.user,
         "results.export",
         None,
-        {"format": extension, "from": from_, "to": to, "results": counted[0], "withheld": len(withheld)},
+        {"format": extension, "from": from_, "to": to, "results": counted.count, "withheld": len(withheld)},
     )
     return private_response(content, content_type, filename=_name(from_, to, extension), attachment=True)
 
